@@ -1,0 +1,259 @@
+//! Evaluation of one lattice node: group the records, decide which groups
+//! are suppressed, and score the result.
+//!
+//! A group is suppressed when it has fewer than k records or, with
+//! l-diversity, when a sensitive column has too few distinct values (or too
+//! little entropy) in it. Suppressed records are removed from the release.
+
+use std::collections::HashMap;
+
+use crate::encoding::Problem;
+use crate::key_hash::BuildKeyHasher;
+use crate::metric;
+use crate::settings::LDiversity;
+
+/// Records grouped by their generalised quasi-identifier values.
+#[derive(Debug)]
+pub(crate) struct Grouping {
+    /// Group of each record.
+    pub group_of_row: Vec<u32>,
+    /// Number of records in each group.
+    pub sizes: Vec<u32>,
+    /// First record of each group, whose values stand for the group.
+    pub representative: Vec<u32>,
+}
+
+impl Grouping {
+    pub(crate) fn group_count(&self) -> usize {
+        self.sizes.len()
+    }
+}
+
+/// Groups records by their quasi-identifier ids at `levels`.
+pub(crate) fn group_rows(problem: &Problem, levels: &[usize]) -> Grouping {
+    let records = problem.records;
+    let mut keys = vec![0u64; records];
+    // `radix` bounds the keys built so far: every key is below it.
+    let mut radix: u64 = 1;
+    for (qi, &level) in problem.qis.iter().zip(levels) {
+        // One more id than the hierarchy has values, for missing values.
+        let size = u64::from(qi.level_sizes[level]) + 1;
+        if radix.checked_mul(size).is_none() {
+            radix = densify(&mut keys);
+        }
+        let ids = &qi.level_ids[level];
+        for (key, &leaf) in keys.iter_mut().zip(&qi.leaf_of_row) {
+            *key = *key * size + u64::from(ids[leaf as usize]);
+        }
+        radix *= size;
+    }
+
+    let mut group_of_key: HashMap<u64, u32, BuildKeyHasher> =
+        HashMap::with_capacity_and_hasher(records.min(1 << 16), BuildKeyHasher::default());
+    let mut group_of_row = Vec::with_capacity(records);
+    let mut sizes: Vec<u32> = Vec::new();
+    let mut representative = Vec::new();
+    for (row, key) in keys.into_iter().enumerate() {
+        let next = sizes.len() as u32;
+        let group = *group_of_key.entry(key).or_insert(next);
+        if group == next {
+            sizes.push(0);
+            representative.push(row as u32);
+        }
+        sizes[group as usize] += 1;
+        group_of_row.push(group);
+    }
+    Grouping {
+        group_of_row,
+        sizes,
+        representative,
+    }
+}
+
+/// Replaces keys by dense ids in first-seen order and returns how many
+/// there are. Needed only when the product of the level sizes overflows
+/// u64.
+fn densify(keys: &mut [u64]) -> u64 {
+    let mut dense: HashMap<u64, u64, BuildKeyHasher> = HashMap::default();
+    for key in keys.iter_mut() {
+        let next = dense.len() as u64;
+        *key = *dense.entry(*key).or_insert(next);
+    }
+    dense.len() as u64
+}
+
+/// Distinct-value counts and entropies of the sensitive columns per group.
+#[derive(Debug)]
+pub(crate) struct Diversity {
+    /// `distinct[sensitive][group]`.
+    pub distinct: Vec<Vec<u32>>,
+    /// `entropy[sensitive][group]` in nats; empty unless requested.
+    pub entropy: Vec<Vec<f64>>,
+}
+
+/// Counts distinct sensitive values per group and, if `with_entropy`, the
+/// entropy of their distribution.
+pub(crate) fn measure_diversity(
+    problem: &Problem,
+    grouping: &Grouping,
+    with_entropy: bool,
+) -> Diversity {
+    let groups = grouping.group_count();
+    let mut distinct = Vec::with_capacity(problem.sensitive.len());
+    let mut entropy = Vec::with_capacity(problem.sensitive.len());
+    for sensitive in &problem.sensitive {
+        // Sorting (group, value) pairs puts equal values of a group next to
+        // each other, so one pass counts them.
+        let mut pairs: Vec<u64> = grouping
+            .group_of_row
+            .iter()
+            .zip(&sensitive.id_of_row)
+            .map(|(&group, &value)| (u64::from(group) << 32) | u64::from(value))
+            .collect();
+        pairs.sort_unstable();
+
+        let mut distinct_of_group = vec![0u32; groups];
+        let mut entropy_of_group = if with_entropy {
+            vec![0.0f64; groups]
+        } else {
+            Vec::new()
+        };
+        let mut start = 0;
+        while start < pairs.len() {
+            let mut end = start + 1;
+            while end < pairs.len() && pairs[end] == pairs[start] {
+                end += 1;
+            }
+            let group = (pairs[start] >> 32) as usize;
+            distinct_of_group[group] += 1;
+            if with_entropy {
+                let share = (end - start) as f64 / f64::from(grouping.sizes[group]);
+                entropy_of_group[group] -= share * share.ln();
+            }
+            start = end;
+        }
+        distinct.push(distinct_of_group);
+        entropy.push(entropy_of_group);
+    }
+    Diversity { distinct, entropy }
+}
+
+/// Which groups are suppressed at a node.
+#[derive(Debug)]
+pub(crate) struct Classification {
+    /// Whether each group is suppressed under the full privacy model.
+    pub suppressed: Vec<bool>,
+    /// Records in suppressed groups.
+    pub suppressed_records: usize,
+    /// Records in groups that fail k-anonymity or distinct l-diversity with
+    /// the minimum distinct count of the model. This part of the model is
+    /// monotone: generalising a node never increases it.
+    pub monotone_suppressed_records: usize,
+}
+
+/// Entropy l-diversity compares with `ln(l)` minus this tolerance, so that a
+/// group whose shares give exactly `ln(l)` passes despite rounding.
+const ENTROPY_TOLERANCE: f64 = 1e-9;
+
+pub(crate) fn classify(
+    problem: &Problem,
+    grouping: &Grouping,
+    diversity: Option<&Diversity>,
+) -> Classification {
+    let min_distinct = problem.diversity.map_or(0, LDiversity::min_distinct);
+    let min_entropy = match problem.diversity {
+        Some(LDiversity::Entropy { l }) => Some(l.ln() - ENTROPY_TOLERANCE),
+        _ => None,
+    };
+
+    let mut suppressed = Vec::with_capacity(grouping.group_count());
+    let mut suppressed_records = 0;
+    let mut monotone_suppressed_records = 0;
+    for (group, &size) in grouping.sizes.iter().enumerate() {
+        let mut fails_monotone = (size as usize) < problem.k;
+        let mut fails = fails_monotone;
+        if let Some(diversity) = diversity {
+            fails_monotone |= diversity
+                .distinct
+                .iter()
+                .any(|distinct| (distinct[group] as usize) < min_distinct);
+            fails = fails_monotone;
+            if let Some(min_entropy) = min_entropy {
+                fails |= diversity
+                    .entropy
+                    .iter()
+                    .any(|entropy| entropy[group] < min_entropy);
+            }
+        }
+        if fails_monotone {
+            monotone_suppressed_records += size as usize;
+        }
+        if fails {
+            suppressed_records += size as usize;
+        }
+        suppressed.push(fails);
+    }
+    Classification {
+        suppressed,
+        suppressed_records,
+        monotone_suppressed_records,
+    }
+}
+
+/// Result of checking one node.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Outcome {
+    /// The monotone part of the model holds: at most the allowed number of
+    /// records fail k-anonymity or distinct l-diversity, and at least one
+    /// record passes. When this is false, every more specific node fails.
+    pub monotone_ok: bool,
+    /// The full model holds within the suppression limit and the release is
+    /// not empty, so the node is a solution.
+    pub solution: bool,
+    /// Utility score, lower is better; infinite for a non-solution.
+    pub score: f64,
+}
+
+/// Checks the node at `levels` against the privacy model and scores it.
+pub(crate) fn evaluate(problem: &Problem, levels: &[usize]) -> Outcome {
+    let failed = Outcome {
+        monotone_ok: false,
+        solution: false,
+        score: f64::INFINITY,
+    };
+    let grouping = group_rows(problem, levels);
+
+    // k-anonymity alone is cheap and usually decides the node.
+    let small_group_records: usize = grouping
+        .sizes
+        .iter()
+        .filter(|&&size| (size as usize) < problem.k)
+        .map(|&size| size as usize)
+        .sum();
+    if small_group_records > problem.max_suppressed || small_group_records == problem.records {
+        return failed;
+    }
+
+    let diversity = problem.diversity.map(|model| {
+        let with_entropy = matches!(model, LDiversity::Entropy { .. });
+        measure_diversity(problem, &grouping, with_entropy)
+    });
+    let classification = classify(problem, &grouping, diversity.as_ref());
+    let monotone = classification.monotone_suppressed_records;
+    if monotone > problem.max_suppressed || monotone == problem.records {
+        return failed;
+    }
+
+    let suppressed = classification.suppressed_records;
+    let solution = suppressed <= problem.max_suppressed && suppressed < problem.records;
+    let score = if solution {
+        metric::score(problem, levels, &grouping, &classification)
+    } else {
+        f64::INFINITY
+    };
+    Outcome {
+        monotone_ok: true,
+        solution,
+        score,
+    }
+}

@@ -1,0 +1,106 @@
+//! Date hierarchies.
+
+use super::{Hierarchy, distinct};
+use crate::error::HierarchyError;
+
+impl Hierarchy {
+    /// Builds a hierarchy over dates written `YYYY-MM-DD`: the day, the month
+    /// `YYYY-MM`, the quarter `YYYY-Qn`, the year `YYYY` and `*`. Rejects
+    /// values that are not valid dates in the proleptic Gregorian calendar.
+    pub fn dates<'a>(values: impl IntoIterator<Item = &'a str>) -> Result<Self, HierarchyError> {
+        let mut rows = Vec::new();
+        for value in distinct(values) {
+            let (year, month) = parse_date(value).ok_or_else(|| HierarchyError::InvalidValue {
+                kind: "date",
+                value: value.to_owned(),
+                reason: "expected a valid date written YYYY-MM-DD",
+            })?;
+            let quarter = (month - 1) / 3 + 1;
+            rows.push(vec![
+                value.to_owned(),
+                format!("{year:04}-{month:02}"),
+                format!("{year:04}-Q{quarter}"),
+                format!("{year:04}"),
+                "*".to_owned(),
+            ]);
+        }
+        Self::from_rows(rows)?.with_level_names(["day", "month", "quarter", "year", "*"])
+    }
+}
+
+/// Parses `YYYY-MM-DD`, returning the year and month of a valid date.
+fn parse_date(value: &str) -> Option<(u32, u32)> {
+    let bytes = value.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let digits = |range: std::ops::Range<usize>| -> Option<u32> {
+        let part = value.get(range)?;
+        if !part.bytes().all(|byte| byte.is_ascii_digit()) {
+            return None;
+        }
+        part.parse().ok()
+    };
+    let year = digits(0..4)?;
+    let month = digits(5..7)?;
+    let day = digits(8..10)?;
+    if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+        return None;
+    }
+    Some((year, month))
+}
+
+fn days_in_month(year: u32, month: u32) -> u32 {
+    match month {
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+fn is_leap_year(year: u32) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn date_levels() {
+        let hierarchy = Hierarchy::dates(["2023-08-17"]).unwrap();
+        assert_eq!(hierarchy.generalise("2023-08-17", 1), Some("2023-08"));
+        assert_eq!(hierarchy.generalise("2023-08-17", 2), Some("2023-Q3"));
+        assert_eq!(hierarchy.generalise("2023-08-17", 3), Some("2023"));
+        assert_eq!(hierarchy.generalise("2023-08-17", 4), Some("*"));
+        assert_eq!(hierarchy.level_name(2), Some("quarter"));
+    }
+
+    #[test]
+    fn quarter_boundaries() {
+        let hierarchy = Hierarchy::dates(["2024-03-31", "2024-04-01", "2024-12-31"]).unwrap();
+        assert_eq!(hierarchy.generalise("2024-03-31", 2), Some("2024-Q1"));
+        assert_eq!(hierarchy.generalise("2024-04-01", 2), Some("2024-Q2"));
+        assert_eq!(hierarchy.generalise("2024-12-31", 2), Some("2024-Q4"));
+    }
+
+    #[test]
+    fn leap_day_is_checked() {
+        assert!(Hierarchy::dates(["2024-02-29"]).is_ok());
+        assert!(Hierarchy::dates(["2000-02-29"]).is_ok());
+        assert!(Hierarchy::dates(["2023-02-29"]).is_err());
+        assert!(Hierarchy::dates(["1900-02-29"]).is_err());
+    }
+
+    #[test]
+    fn malformed_dates_are_rejected() {
+        for value in ["2023-13-01", "2023-04-31", "2023-1-01", "23-01-01", "2023/01/01", "2023-00-10"] {
+            let error = Hierarchy::dates([value]).unwrap_err();
+            assert!(
+                matches!(error, HierarchyError::InvalidValue { kind: "date", .. }),
+                "{value}"
+            );
+        }
+    }
+}

@@ -1,0 +1,91 @@
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use actix_web::{HttpResponse, web};
+use prometheus::{Encoder, Registry, TextEncoder};
+use serde_json::json;
+
+use crate::db::PgPool;
+
+type CheckFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
+
+/// One dependency the readiness probe checks, such as the database or the broker.
+#[derive(Clone)]
+pub struct ReadinessCheck {
+    pub name: &'static str,
+    check: Arc<dyn Fn() -> CheckFuture + Send + Sync>,
+}
+
+impl ReadinessCheck {
+    pub fn new<F, Fut>(name: &'static str, check: F) -> Self
+    where
+        F: Fn() -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Result<(), String>> + Send + 'static,
+    {
+        ReadinessCheck {
+            name,
+            check: Arc::new(move || Box::pin(check())),
+        }
+    }
+
+    /// The check that the service's database answers a query.
+    pub fn database(pool: PgPool) -> Self {
+        ReadinessCheck::new("database", move || {
+            let pool = pool.clone();
+            async move { crate::db::ping(&pool).await.map_err(|error| error.to_string()) }
+        })
+    }
+}
+
+/// The checks behind `/health/ready`.
+#[derive(Clone, Default)]
+pub struct Readiness(pub Vec<ReadinessCheck>);
+
+/// `/health/live`: the process is up and serving.
+pub async fn live() -> HttpResponse {
+    HttpResponse::Ok().json(json!({"status": "ok"}))
+}
+
+/// `/health/ready`: every dependency answers; 503 naming the failed ones otherwise.
+pub async fn ready(readiness: web::Data<Readiness>) -> HttpResponse {
+    let mut checks = serde_json::Map::new();
+    let mut ready = true;
+    for check in &readiness.0 {
+        let outcome = tokio::time::timeout(std::time::Duration::from_secs(3), (check.check)()).await;
+        let status = match outcome {
+            Ok(Ok(())) => "ok".to_owned(),
+            Ok(Err(error)) => {
+                ready = false;
+                tracing::warn!(check = check.name, %error, "readiness check failed");
+                "failed".to_owned()
+            }
+            Err(_) => {
+                ready = false;
+                tracing::warn!(check = check.name, "readiness check timed out");
+                "timed out".to_owned()
+            }
+        };
+        checks.insert(check.name.to_owned(), status.into());
+    }
+    let body = json!({"status": if ready { "ok" } else { "unavailable" }, "checks": checks});
+    if ready {
+        HttpResponse::Ok().json(body)
+    } else {
+        HttpResponse::ServiceUnavailable().json(body)
+    }
+}
+
+/// `/metrics`: the Prometheus text format.
+pub async fn metrics(registry: web::Data<Registry>) -> HttpResponse {
+    let mut buffer = Vec::new();
+    match TextEncoder::new().encode(&registry.gather(), &mut buffer) {
+        Ok(()) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4")
+            .body(buffer),
+        Err(error) => {
+            tracing::error!(%error, "encoding metrics failed");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}

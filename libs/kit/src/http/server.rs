@@ -1,0 +1,114 @@
+use std::net::TcpListener;
+
+use actix_web::dev::Server;
+use actix_web::middleware::from_fn;
+use actix_web::{App, HttpServer, web};
+use prometheus::Registry;
+use serde::Deserialize;
+
+use super::health::{self, Readiness};
+use super::observe::{HttpMetrics, observe};
+use super::problem::Problem;
+use crate::auth::Authenticator;
+
+/// `[http]` settings.
+#[derive(Clone, Debug, Deserialize)]
+pub struct HttpSettings {
+    pub host: String,
+    /// 0 picks a free port (tests).
+    pub port: u16,
+    /// The largest JSON request body accepted, in bytes.
+    pub max_body_bytes: usize,
+    /// How long in-flight requests may run after SIGTERM.
+    pub shutdown_timeout_seconds: u64,
+}
+
+/// Binds the listener, so the caller knows the port before the server runs.
+pub fn bind(settings: &HttpSettings) -> std::io::Result<TcpListener> {
+    TcpListener::bind((settings.host.as_str(), settings.port))
+}
+
+/// What every service's `App` shares besides its own routes.
+#[derive(Clone)]
+pub struct Common {
+    pub authenticator: web::Data<Authenticator>,
+    pub readiness: Readiness,
+    pub registry: Registry,
+}
+
+/// Starts the server on `listener` with the shared endpoints and the
+/// service's routes. actix-web stops it gracefully on SIGTERM and SIGINT.
+pub fn serve<F>(
+    listener: TcpListener,
+    settings: &HttpSettings,
+    common: Common,
+    routes: F,
+) -> std::io::Result<Server>
+where
+    F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
+{
+    let metrics = HttpMetrics::register(&common.registry).map_err(std::io::Error::other)?;
+    let max_body = settings.max_body_bytes;
+
+    let server = HttpServer::new(move || {
+        App::new()
+            .wrap(from_fn(observe))
+            .app_data(json_config(max_body))
+            .app_data(path_config())
+            .app_data(query_config())
+            .app_data(common.authenticator.clone())
+            .app_data(web::Data::new(common.readiness.clone()))
+            .app_data(web::Data::new(common.registry.clone()))
+            .app_data(web::Data::new(metrics.clone()))
+            .route("/health/live", web::get().to(health::live))
+            .route("/health/ready", web::get().to(health::ready))
+            .route("/metrics", web::get().to(health::metrics))
+            .configure(routes.clone())
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, _>(Problem::not_found(
+                    "no resource at this path; see the OpenAPI document at /v1/openapi.json",
+                ))
+            }))
+    })
+    .listen(listener)?
+    .shutdown_timeout(settings.shutdown_timeout_seconds)
+    .run();
+    Ok(server)
+}
+
+fn json_config(limit: usize) -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(move |error, _| {
+            let problem = match &error {
+                actix_web::error::JsonPayloadError::Overflow { .. }
+                | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+                    Problem::new(
+                        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                        "body-too-large",
+                        format!("the request body is larger than the limit of {limit} bytes"),
+                    )
+                    .with("limit", limit)
+                }
+                actix_web::error::JsonPayloadError::ContentType => Problem::new(
+                    actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported-media-type",
+                    "send the body as JSON with `Content-Type: application/json`",
+                ),
+                other => Problem::bad_request("invalid-json", format!("invalid JSON body: {other}")),
+            };
+            problem.into()
+        })
+}
+
+fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|error, _| {
+        Problem::bad_request("invalid-path", format!("invalid path parameter: {error}")).into()
+    })
+}
+
+fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|error, _| {
+        Problem::bad_request("invalid-query", format!("invalid query parameter: {error}")).into()
+    })
+}

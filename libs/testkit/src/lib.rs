@@ -1,0 +1,15 @@
+//! Test fixtures backed by the real PostgreSQL and RabbitMQ servers.
+//!
+//! - [`TestDatabase`]: a fresh database per test, migrated, dropped on drop.
+//! - [`TestBroker`]: a fresh messaging namespace per test, deleted on drop.
+//!
+//! Each test gets its own database and namespace, so tests run in parallel.
+//! The servers are found through `HAP_TEST_DATABASE_URL` and
+//! `HAP_TEST_BROKER_URL`; when one is unreachable, creating a fixture panics
+//! with the command that starts it.
+
+mod broker;
+mod database;
+
+pub use broker::TestBroker;
+pub use database::TestDatabase;

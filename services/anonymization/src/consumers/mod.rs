@@ -1,0 +1,3 @@
+//! Message handlers of the anonymization service.
+
+pub mod linked;

@@ -1,0 +1,138 @@
+//! The disclosure-control profile applied to a linked dataset: which columns
+//! are quasi-identifiers, with which hierarchy, and what the release keeps.
+
+use hap_contracts::application::DisclosureLevel;
+use hap_dataset::{Column, ColumnKind, Table};
+use hap_disclosure::{
+    Dataset, DisclosureError, Hierarchy, QuasiIdentifier, Release, Settings, anonymize, verify_k,
+};
+
+use crate::settings::AnonymizationSettings;
+
+/// The pseudonym column the linkage writes.
+const PSEUDONYM: &str = "pseudonym";
+
+/// Columns that single out a person in combination with outside knowledge,
+/// and how each is generalised.
+enum QuasiKind {
+    Date,
+    Municipality,
+    Category,
+}
+
+fn quasi_kind(column: &str) -> Option<QuasiKind> {
+    match column {
+        "birth_date" | "death_date" | "emigration_date" | "diagnosis_date"
+        | "first_episode_date" | "surgery_date" => Some(QuasiKind::Date),
+        "municipality" => Some(QuasiKind::Municipality),
+        "sex" => Some(QuasiKind::Category),
+        _ => None,
+    }
+}
+
+/// Why a dataset could not be released.
+#[derive(Debug, thiserror::Error)]
+pub enum ProfileError {
+    #[error("{0}")]
+    Disclosure(#[from] DisclosureError),
+    #[error("no hierarchy could be built for column `{column}`: {source}")]
+    Hierarchy {
+        column: String,
+        source: hap_disclosure::HierarchyError,
+    },
+    #[error("the released data failed the independent k-anonymity check: {0}")]
+    Verification(String),
+    #[error("disclosure level `{0}` is not supported for microdata; request pseudonymous or anonymous microdata")]
+    UnsupportedLevel(&'static str),
+    #[error("the released table is invalid: {0}")]
+    Table(#[from] hap_dataset::DatasetError),
+}
+
+/// The released table and the disclosure report.
+pub struct Outcome {
+    pub table: Table,
+    pub release: Release,
+}
+
+/// Generalises and suppresses until every group of quasi-identifiers holds
+/// at least k records, then checks the result independently.
+pub fn apply(
+    table: &Table,
+    level: DisclosureLevel,
+    profile: &AnonymizationSettings,
+) -> Result<Outcome, ProfileError> {
+    let identifying = match level {
+        DisclosureLevel::Pseudonymous => vec![],
+        DisclosureLevel::Anonymous => vec![PSEUDONYM.to_owned()],
+        DisclosureLevel::Aggregate => return Err(ProfileError::UnsupportedLevel("aggregate")),
+    };
+
+    let names: Vec<String> = table.columns().iter().map(|c| c.name.clone()).collect();
+    let rows: Vec<Vec<Option<String>>> = (0..table.num_rows())
+        .map(|row| table.columns().iter().map(|c| c.values[row].clone()).collect())
+        .collect();
+    let dataset = Dataset::new(names, rows)?;
+
+    let mut quasi_identifiers = Vec::new();
+    for column in table.columns() {
+        let Some(kind) = quasi_kind(&column.name) else {
+            continue;
+        };
+        let values = column.values.iter().flatten().map(String::as_str);
+        let hierarchy = match kind {
+            QuasiKind::Date => Hierarchy::dates(values),
+            QuasiKind::Municipality => Hierarchy::municipalities(values),
+            QuasiKind::Category => {
+                let mut distinct: Vec<&str> = values.collect();
+                distinct.sort_unstable();
+                distinct.dedup();
+                Hierarchy::from_rows(
+                    distinct
+                        .into_iter()
+                        .map(|value| vec![value.to_owned(), "*".to_owned()])
+                        .collect(),
+                )
+            }
+        }
+        .map_err(|source| ProfileError::Hierarchy {
+            column: column.name.clone(),
+            source,
+        })?;
+        quasi_identifiers.push(QuasiIdentifier::new(column.name.clone(), hierarchy));
+    }
+
+    let mut settings = Settings::k_anonymity(profile.k);
+    settings.suppression_limit = profile.suppression_limit;
+    settings.identifying = identifying;
+    let release = anonymize(&dataset, &quasi_identifiers, &settings)?;
+
+    let qi_names: Vec<&str> = quasi_identifiers.iter().map(|q| q.column.as_str()).collect();
+    verify_k(&release.data, &qi_names, profile.k)
+        .map_err(|violation| ProfileError::Verification(violation.to_string()))?;
+
+    let table = to_table(table, &release)?;
+    Ok(Outcome { table, release })
+}
+
+/// Converts the released records back to a typed table. A generalised
+/// column becomes text (`2016-Q3`); the others keep their type.
+fn to_table(input: &Table, release: &Release) -> Result<Table, ProfileError> {
+    let data = &release.data;
+    let columns = data
+        .columns()
+        .iter()
+        .enumerate()
+        .map(|(index, name)| {
+            let original = input.column(name).map_or(ColumnKind::Text, |c| c.kind);
+            let generalised = release
+                .report
+                .quasi_identifiers
+                .iter()
+                .any(|chosen| chosen.column == *name && chosen.level > 0);
+            let kind = if generalised { ColumnKind::Text } else { original };
+            let values = data.rows().iter().map(|row| row[index].clone()).collect();
+            Column::new(name.clone(), kind, values)
+        })
+        .collect();
+    Ok(Table::new(columns)?)
+}

@@ -1,0 +1,67 @@
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use hap_kit::auth::{Principal, Role};
+use hap_kit::db::blocking;
+use hap_kit::http::Problem;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::schema::releases;
+use crate::startup::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReleasesQuery {
+    application_id: Uuid,
+}
+
+#[derive(Queryable, Serialize)]
+struct ReleaseView {
+    id: Uuid,
+    application_id: Uuid,
+    version: i32,
+    permit_id: Uuid,
+    k: i32,
+    records_suppressed: i64,
+    rows_released: i64,
+    report: Value,
+    created_at: DateTime<Utc>,
+}
+
+/// `GET /v1/releases?application_id=`: the releases of an application with
+/// their disclosure-control reports.
+pub async fn list(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<ReleasesQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let allowed = [Role::CaseHandler, Role::Auditor, Role::Steward];
+    if !allowed.iter().any(|role| principal.has(*role)) {
+        return Err(Problem::forbidden("releases need the case-handler, auditor or steward role").into());
+    }
+    let application_id = query.application_id;
+    let items: Vec<ReleaseView> = blocking(&state.pool, move |conn| {
+        Ok::<_, ApiError>(
+            releases::table
+                .filter(releases::application_id.eq(application_id))
+                .order(releases::created_at)
+                .select((
+                    releases::id,
+                    releases::application_id,
+                    releases::version,
+                    releases::permit_id,
+                    releases::k,
+                    releases::records_suppressed,
+                    releases::rows_released,
+                    releases::report,
+                    releases::created_at,
+                ))
+                .load(conn)?,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"items": items})))
+}

@@ -1,0 +1,4 @@
+DROP TABLE idempotency_keys;
+DROP TABLE timeline;
+DROP TABLE application_versions;
+DROP TABLE applications;

@@ -1,0 +1,3 @@
+//! Message handlers of the applications service.
+
+pub mod pipeline;

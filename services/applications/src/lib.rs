@@ -1,0 +1,30 @@
+//! The applications service: applicants create and submit applications, case
+//! handlers work them from a queue and decide, and every pipeline event is
+//! recorded on the application's timeline.
+//!
+//! - [`domain`]: content, states and the command table.
+//! - [`commands`]: one transaction per command, with its outgoing events.
+//! - [`routes`]: the `/v1` HTTP API.
+//! - [`consumers`]: pipeline events that move the state and fill the timeline.
+//! - [`repository`] and [`schema`]: database access.
+
+pub mod commands;
+pub mod consumers;
+pub mod domain;
+pub mod error;
+pub mod repository;
+pub mod routes;
+pub mod schema;
+pub mod settings;
+pub mod startup;
+
+use diesel_migrations::{EmbeddedMigrations, embed_migrations};
+
+pub const NAME: &str = "applications";
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+impl hap_service::HasCommon for settings::Settings {
+    fn common(&self) -> &hap_service::CommonSettings {
+        &self.common
+    }
+}

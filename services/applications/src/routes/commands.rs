@@ -1,0 +1,45 @@
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use hap_kit::auth::Principal;
+use hap_kit::db::blocking;
+use hap_kit::http::Problem;
+use uuid::Uuid;
+
+use super::view::respond;
+use crate::commands::{CommandInput, execute};
+use crate::domain::Command;
+use crate::error::ApiError;
+use crate::startup::AppState;
+
+/// `POST /v1/applications/{id}/{command}` with command `submit`, `withdraw`,
+/// `claim`, `approve` or `reject`; the body may carry a `reason`.
+pub async fn post(
+    state: web::Data<AppState>,
+    principal: Principal,
+    path: web::Path<(Uuid, String)>,
+    body: Option<web::Json<CommandInput>>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, name) = path.into_inner();
+    let command = match name.as_str() {
+        "submit" => Command::Submit,
+        "withdraw" => Command::Withdraw,
+        "claim" => Command::Claim,
+        "approve" => Command::Approve,
+        "reject" => Command::Reject,
+        _ => {
+            return Err(Problem::not_found(format!(
+                "unknown command `{name}`; use submit, withdraw, claim, approve or reject"
+            ))
+            .into());
+        }
+    };
+    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let cases = state.cases.clone();
+
+    let row = blocking(&state.pool, move |conn| {
+        execute(conn, id, command, &principal, &input, &cases)
+    })
+    .await?;
+    state.relay_wake.notify();
+    Ok(respond(StatusCode::OK, row))
+}

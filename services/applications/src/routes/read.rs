@@ -1,0 +1,53 @@
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use hap_kit::auth::Principal;
+use hap_kit::db::blocking;
+use hap_kit::http::Problem;
+use serde::Deserialize;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::view::{ApplicationView, check_can_read, page_limit, respond};
+use crate::error::ApiError;
+use crate::repository;
+use crate::startup::AppState;
+
+/// `GET /v1/applications/{id}`
+pub async fn get(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let row = blocking(&state.pool, move |conn| Ok::<_, ApiError>(repository::find(conn, id)?))
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("application {id} does not exist")))?;
+    check_can_read(&row, &principal)?;
+    Ok(respond(StatusCode::OK, row))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    cursor: Option<Uuid>,
+    limit: Option<i64>,
+}
+
+/// `GET /v1/applications`: the caller's own applications, paged by cursor.
+pub async fn list(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let limit = page_limit(query.limit)?;
+    let cursor = query.cursor;
+    let subject = principal.subject.clone();
+    let rows = blocking(&state.pool, move |conn| {
+        Ok::<_, ApiError>(repository::list_for_applicant(conn, &subject, cursor, limit)?)
+    })
+    .await?;
+
+    let next = (rows.len() as i64 == limit).then(|| rows.last().map(|row| row.id)).flatten();
+    let items: Vec<ApplicationView> = rows.into_iter().map(ApplicationView::from).collect();
+    Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": next})))
+}

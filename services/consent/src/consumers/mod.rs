@@ -1,0 +1,3 @@
+//! Message handlers of the consent service.
+
+pub mod applications;

@@ -1,0 +1,51 @@
+use actix_web::{HttpResponse, web};
+use hap_kit::auth::{Principal, Role};
+use hap_kit::db::blocking;
+use hap_kit::http::Problem;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::repository;
+use crate::startup::AppState;
+
+fn require_staff(principal: &Principal) -> Result<(), Problem> {
+    let allowed = [Role::CaseHandler, Role::Decider, Role::Auditor, Role::Service];
+    if allowed.iter().any(|role| principal.has(*role)) {
+        Ok(())
+    } else {
+        Err(Problem::forbidden(
+            "assessments and permits need the case-handler, decider, auditor or service role",
+        ))
+    }
+}
+
+/// `GET /v1/applications/{id}/assessments`: every legal-basis assessment, oldest first.
+pub async fn assessments(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    require_staff(&principal)?;
+    let id = id.into_inner();
+    let items = blocking(&state.pool, move |conn| {
+        Ok::<_, ApiError>(repository::assessments_of(conn, id)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"application_id": id, "items": items})))
+}
+
+/// `GET /v1/applications/{id}/permits`: the permits issued, one per approved version.
+pub async fn permits(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    require_staff(&principal)?;
+    let id = id.into_inner();
+    let items = blocking(&state.pool, move |conn| {
+        Ok::<_, ApiError>(repository::permits_of(conn, id)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"application_id": id, "items": items})))
+}

@@ -1,0 +1,2 @@
+DROP TABLE downloads;
+DROP TABLE deliveries;

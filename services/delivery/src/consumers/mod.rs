@@ -1,0 +1,3 @@
+//! Message handlers of the delivery service.
+
+pub mod released;

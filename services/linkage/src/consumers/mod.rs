@@ -1,0 +1,3 @@
+//! Message handlers of the linkage service.
+
+pub mod cleared;

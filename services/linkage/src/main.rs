@@ -1,0 +1,13 @@
+use std::process::ExitCode;
+
+use hap_linkage_service::settings::{DEFAULTS, Settings};
+use hap_linkage_service::{MIGRATIONS, NAME, startup};
+
+fn main() -> ExitCode {
+    hap_service::run_main(
+        NAME,
+        DEFAULTS,
+        &[&hap_messaging::MIGRATIONS, &MIGRATIONS],
+        |settings: Settings| startup::start(settings, None),
+    )
+}

@@ -1,0 +1,65 @@
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use hap_kit::auth::{Principal, Role};
+use hap_kit::db::blocking;
+use hap_kit::http::Problem;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::schema::linkage_runs;
+use crate::startup::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunsQuery {
+    application_id: Uuid,
+}
+
+#[derive(Queryable, Serialize)]
+struct RunView {
+    id: Uuid,
+    application_id: Uuid,
+    version: i32,
+    permit_id: Uuid,
+    cohort_size: i64,
+    report: Value,
+    duration_ms: i64,
+    finished_at: DateTime<Utc>,
+}
+
+/// `GET /v1/runs?application_id=`: the linkage runs of an application with
+/// their reports (counts only).
+pub async fn list(
+    state: web::Data<AppState>,
+    principal: Principal,
+    query: web::Query<RunsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let allowed = [Role::CaseHandler, Role::Auditor, Role::Steward];
+    if !allowed.iter().any(|role| principal.has(*role)) {
+        return Err(Problem::forbidden("linkage runs need the case-handler, auditor or steward role").into());
+    }
+    let application_id = query.application_id;
+    let runs: Vec<RunView> = blocking(&state.pool, move |conn| {
+        Ok::<_, ApiError>(
+            linkage_runs::table
+                .filter(linkage_runs::application_id.eq(application_id))
+                .order(linkage_runs::finished_at)
+                .select((
+                    linkage_runs::id,
+                    linkage_runs::application_id,
+                    linkage_runs::version,
+                    linkage_runs::permit_id,
+                    linkage_runs::cohort_size,
+                    linkage_runs::report,
+                    linkage_runs::duration_ms,
+                    linkage_runs::finished_at,
+                ))
+                .load(conn)?,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"items": runs})))
+}

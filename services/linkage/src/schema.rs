@@ -1,0 +1,16 @@
+// The diesel schema of the migrations in ../migrations.
+
+diesel::table! {
+    linkage_runs (id) {
+        id -> Uuid,
+        application_id -> Uuid,
+        version -> Int4,
+        permit_id -> Uuid,
+        project_id -> Uuid,
+        cohort_size -> Int8,
+        dataset -> Jsonb,
+        report -> Jsonb,
+        duration_ms -> Int8,
+        finished_at -> Timestamptz,
+    }
+}
