@@ -1,7 +1,7 @@
 //! Cohort criteria and the registry variable catalogue.
 //!
 //! A data request selects a cohort by cancer diagnosis ([`CohortCriteria`])
-//! and names, per [`Registry`], the variables it wants from the catalogue
+//! and names, per [`Registry`], the variables it requests from the catalogue
 //! ([`catalogue`]). The linkage engine and the application service both
 //! validate against the definitions here, so they accept the same requests.
 
@@ -37,7 +37,7 @@ impl Registry {
         Registry::Quality,
     ];
 
-    /// The lowercase name used in requests and JSON, e.g. `cancer`.
+    /// Returns the lowercase name used in requests and JSON, e.g. `cancer`.
     pub fn name(self) -> &'static str {
         match self {
             Registry::Population => "population",
@@ -48,7 +48,7 @@ impl Registry {
         }
     }
 
-    /// The name of the registry's CSV file inside a registry folder.
+    /// Returns the name of the registry's CSV file inside a registry folder.
     pub fn file_name(self) -> &'static str {
         match self {
             Registry::Population => "population.csv",
@@ -59,14 +59,14 @@ impl Registry {
         }
     }
 
-    /// Whether persons are in the registry by consent, so that a withdrawn
-    /// consent leaves their data out of every delivery. Only the quality
-    /// registry is; the others are statutory registries.
+    /// Returns whether persons are in the registry by consent, so that a
+    /// withdrawn consent leaves their data out of every delivery. Only the
+    /// quality registry is consent-based. The others are statutory registries.
     pub fn is_consent_based(self) -> bool {
         matches!(self, Registry::Quality)
     }
 
-    /// The variables a request may name for this registry, in catalogue order.
+    /// Returns the variables a request may name for this registry, in catalogue order.
     pub fn variables(self) -> impl Iterator<Item = &'static Variable> {
         CATALOGUE
             .iter()
@@ -119,7 +119,7 @@ pub struct CohortCriteria {
     pub diagnosed_to: Option<NaiveDate>,
 }
 
-/// Why a [`CohortCriteria`] is invalid.
+/// Reason a [`CohortCriteria`] is invalid.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum CriteriaError {
     /// `diagnosis_codes` is empty, which would select no one.
@@ -172,7 +172,7 @@ impl CohortCriteria {
         Ok(())
     }
 
-    /// Whether an ICD-10 code, as written in the cancer registry, starts with
+    /// Returns whether an ICD-10 code, as written in the cancer registry, starts with
     /// one of the criteria's prefixes.
     pub fn matches_code(&self, icd10: &str) -> bool {
         self.diagnosis_codes
@@ -180,7 +180,7 @@ impl CohortCriteria {
             .any(|prefix| icd10.starts_with(prefix.as_str()))
     }
 
-    /// Whether a diagnosis date lies in the period, both ends included. A
+    /// Returns whether a diagnosis date lies in the period, both ends included. A
     /// missing date lies in the period only when the period has no bounds.
     pub fn covers_date(&self, diagnosis_date: Option<NaiveDate>) -> bool {
         let Some(date) = diagnosis_date else {
@@ -191,13 +191,13 @@ impl CohortCriteria {
         after_start && before_end
     }
 
-    /// Whether a cancer registry record selects its person for the cohort.
+    /// Returns whether a cancer registry record selects its person for the cohort.
     pub fn matches(&self, icd10: &str, diagnosis_date: Option<NaiveDate>) -> bool {
         self.matches_code(icd10) && self.covers_date(diagnosis_date)
     }
 }
 
-/// Whether `code` is `C` followed by one digit, or by two digits from 00 to
+/// Returns whether `code` is `C` followed by one digit, or by two digits from 00 to
 /// 97 (the WHO ICD-10 C range) and optionally `.` and one subcategory digit.
 fn is_c_code_prefix(code: &str) -> bool {
     let bytes = code.as_bytes();
@@ -575,7 +575,8 @@ mod tests {
 
     #[test]
     fn criteria_json_round_trip() {
-        let json = r#"{"diagnosis_codes":["C18"],"diagnosed_from":"2010-01-01","diagnosed_to":null}"#;
+        let json =
+            r#"{"diagnosis_codes":["C18"],"diagnosed_from":"2010-01-01","diagnosed_to":null}"#;
         let parsed: CohortCriteria = serde_json::from_str(json).unwrap();
         assert_eq!(parsed.diagnosis_codes, ["C18"]);
         assert_eq!(parsed.diagnosed_from, Some(date("2010-01-01")));
@@ -600,7 +601,7 @@ mod tests {
     }
 
     #[test]
-    fn catalogue_lists_brief_variables() {
+    fn catalogue_lists_registry_variables() {
         let names = |registry: Registry| -> Vec<&str> {
             registry.variables().map(|variable| variable.name).collect()
         };
@@ -614,7 +615,10 @@ mod tests {
                 "emigration_date"
             ]
         );
-        assert_eq!(names(Registry::Cancer), ["icd10", "diagnosis_date", "stage"]);
+        assert_eq!(
+            names(Registry::Cancer),
+            ["icd10", "diagnosis_date", "stage"]
+        );
         assert_eq!(
             names(Registry::Birth),
             ["births_as_mother", "first_child_birth_weight_g"]
@@ -628,7 +632,8 @@ mod tests {
 
     #[test]
     fn catalogue_serializes_type_field() {
-        let json = serde_json::to_value(find_variable(Registry::Birth, "births_as_mother")).unwrap();
+        let json =
+            serde_json::to_value(find_variable(Registry::Birth, "births_as_mother")).unwrap();
         assert_eq!(json["type"], "integer");
         assert_eq!(json["registry"], "birth");
     }
@@ -663,7 +668,10 @@ mod tests {
         assert_eq!(error.allowed, ["icd10", "diagnosis_date", "stage"]);
         let message = error.to_string();
         assert!(message.contains("`sex`"), "{message}");
-        assert!(message.contains("icd10, diagnosis_date, stage"), "{message}");
+        assert!(
+            message.contains("icd10, diagnosis_date, stage"),
+            "{message}"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! cargo run --release -p hap-disclosure --example adult -- DIR [K] [SUPPRESSION_LIMIT] [loss|discernibility]
 //! ```
 //!
-//! DIR holds `adult.csv` and one `adult_hierarchy_<column>.csv` per
+//! DIR contains `adult.csv` and one `adult_hierarchy_<column>.csv` per
 //! quasi-identifier, as published in the ARX repository's `data/` folder.
 //! K defaults to 5, the suppression limit (a share of records) to 0, and the
 //! metric to loss. The quasi-identifiers are the eight columns sex, age,
@@ -39,20 +39,24 @@ fn main() -> Result<(), Box<dyn Error>> {
         "missing DIR: give the folder with adult.csv and its adult_hierarchy_*.csv files",
     )?);
     let k: usize = match arguments.next() {
-        Some(text) => text.parse().map_err(|_| format!("invalid K `{text}`: expected a whole number"))?,
+        Some(text) => text
+            .parse()
+            .map_err(|_| format!("invalid K `{text}`: expected a whole number"))?,
         None => 5,
     };
     let suppression_limit: f64 = match arguments.next() {
-        Some(text) => text
-            .parse()
-            .map_err(|_| format!("invalid SUPPRESSION_LIMIT `{text}`: expected a share such as 0.02"))?,
+        Some(text) => text.parse().map_err(|_| {
+            format!("invalid SUPPRESSION_LIMIT `{text}`: expected a share such as 0.02")
+        })?,
         None => 0.0,
     };
     let metric = match arguments.next().as_deref() {
         None | Some("loss") => Metric::Loss,
         Some("discernibility") => Metric::Discernibility,
         Some(other) => {
-            return Err(format!("invalid metric `{other}`: expected loss or discernibility").into());
+            return Err(
+                format!("invalid metric `{other}`: expected loss or discernibility").into(),
+            );
         }
     };
 
@@ -62,7 +66,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         .iter()
         .map(|column| {
             let path = directory.join(format!("adult_hierarchy_{column}.csv"));
-            Ok(QuasiIdentifier::new(*column, Hierarchy::from_csv_reader(open(&path)?)?))
+            Ok(QuasiIdentifier::new(
+                *column,
+                Hierarchy::from_csv_reader(open(&path)?)?,
+            ))
         })
         .collect::<Result<Vec<_>, Box<dyn Error>>>()?;
     let loaded = started.elapsed();
@@ -106,7 +113,11 @@ fn main() -> Result<(), Box<dyn Error>> {
         "records suppressed: {}, k reached: {}, groups: {}",
         report.records_suppressed,
         report.k_reached,
-        report.group_sizes.iter().map(|count| count.groups).sum::<usize>()
+        report
+            .group_sizes
+            .iter()
+            .map(|count| count.groups)
+            .sum::<usize>()
     )?;
     writeln!(
         out,
@@ -122,6 +133,7 @@ fn main() -> Result<(), Box<dyn Error>> {
 }
 
 fn open(path: &Path) -> Result<BufReader<File>, Box<dyn Error>> {
-    let file = File::open(path).map_err(|error| format!("cannot open {}: {error}", path.display()))?;
+    let file =
+        File::open(path).map_err(|error| format!("cannot open {}: {error}", path.display()))?;
     Ok(BufReader::new(file))
 }

@@ -88,7 +88,7 @@ impl Dataset {
         self.rows.len()
     }
 
-    /// Whether the data set has no records.
+    /// Returns whether the data set has no records.
     pub fn is_empty(&self) -> bool {
         self.rows.is_empty()
     }
@@ -116,7 +116,6 @@ impl Dataset {
             .collect();
         Ok(values.into_iter().collect())
     }
-
 }
 
 #[cfg(test)]

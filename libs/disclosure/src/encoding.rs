@@ -99,12 +99,11 @@ impl Problem {
 fn encode_qi(data: &Dataset, qi: &QuasiIdentifier) -> Result<EncodedQi, DisclosureError> {
     let column = data.column_index(&qi.column)?;
     let hierarchy = &qi.hierarchy;
-    let domain = u32::try_from(hierarchy.domain_size()).map_err(|_| {
-        DisclosureError::HierarchyTooLarge {
+    let domain =
+        u32::try_from(hierarchy.domain_size()).map_err(|_| DisclosureError::HierarchyTooLarge {
             column: qi.column.clone(),
             values: hierarchy.domain_size(),
-        }
-    })?;
+        })?;
     if domain == u32::MAX {
         return Err(DisclosureError::HierarchyTooLarge {
             column: qi.column.clone(),
@@ -202,7 +201,7 @@ mod tests {
     use crate::hierarchy::Hierarchy;
 
     #[test]
-    fn missing_value_keeps_its_own_id_at_every_level() {
+    fn missing_value_gets_own_id() {
         let data = Dataset::from_csv_str("a;b\n1;x\n;x\n2;x\n", b';').unwrap();
         let qi = QuasiIdentifier::new("a", Hierarchy::from_csv_str("1;*\n2;*\n").unwrap());
         let problem = Problem::encode(&data, &[qi], &Settings::k_anonymity(1)).unwrap();

@@ -54,7 +54,7 @@ pub enum HierarchyError {
     },
 
     #[error(
-        "hierarchy top level holds `{}` and `{}`; the last level must be one value such as `*`",
+        "hierarchy top level contains `{}` and `{}`; the last level must be one value such as `*`",
         masked(.first), masked(.second)
     )]
     NoSingleRoot { first: String, second: String },
@@ -78,7 +78,9 @@ pub enum HierarchyError {
         reason: &'static str,
     },
 
-    #[error("{found} level names given for a hierarchy of {expected} levels; give one name per level")]
+    #[error(
+        "{found} level names given for a hierarchy of {expected} levels; give one name per level"
+    )]
     LevelNameCount { found: usize, expected: usize },
 }
 
@@ -110,7 +112,9 @@ pub enum DisclosureError {
     #[error("no quasi-identifiers given; name at least one column with its hierarchy")]
     NoQuasiIdentifiers,
 
-    #[error("column `{column}` is given both as {first} and as {second}; give each column one role")]
+    #[error(
+        "column `{column}` is given both as {first} and as {second}; give each column one role"
+    )]
     ConflictingRoles {
         column: String,
         first: &'static str,
@@ -136,7 +140,9 @@ pub enum DisclosureError {
     TooManyRecords { records: usize },
 
     #[error(
-        "the hierarchy of column `{column}` has {values} values, more than this crate supports"
+        "the hierarchy of column `{column}` has {values} values, more than this crate supports \
+         ({}); merge level-0 values",
+        u32::MAX - 1
     )]
     HierarchyTooLarge { column: String, values: usize },
 

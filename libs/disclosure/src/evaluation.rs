@@ -138,7 +138,7 @@ pub(crate) fn measure_diversity(
     Diversity { distinct, entropy }
 }
 
-/// Which groups are suppressed at a node.
+/// Suppression decision for every group at a node.
 #[derive(Debug)]
 pub(crate) struct Classification {
     /// Whether each group is suppressed under the full privacy model.

@@ -46,7 +46,7 @@ impl Lattice {
         self.size
     }
 
-    /// The node with every quasi-identifier at its root.
+    /// Returns the node with every quasi-identifier at its root.
     pub(crate) fn top(&self) -> usize {
         self.size - 1
     }
@@ -55,7 +55,7 @@ impl Lattice {
         self.heights
             .iter()
             .zip(&self.strides)
-            .map(|(&height, &stride)| id / stride % height)
+            .map(|(&height, &stride)| level_in(id, stride, height))
             .collect()
     }
 
@@ -74,7 +74,7 @@ impl Lattice {
         self.heights
             .iter()
             .zip(&self.strides)
-            .filter(move |&(&height, &stride)| id / stride % height + 1 < height)
+            .filter(move |&(&height, &stride)| level_in(id, stride, height) + 1 < height)
             .map(move |(_, &stride)| id + stride)
     }
 
@@ -83,7 +83,7 @@ impl Lattice {
         self.heights
             .iter()
             .zip(&self.strides)
-            .filter(move |&(&height, &stride)| id / stride % height > 0)
+            .filter(move |&(&height, &stride)| level_in(id, stride, height) > 0)
             .map(move |(_, &stride)| id - stride)
     }
 
@@ -95,6 +95,11 @@ impl Lattice {
         }
         buckets
     }
+}
+
+/// Level of the quasi-identifier with `stride` and `height` in node `id`.
+fn level_in(id: usize, stride: usize, height: usize) -> usize {
+    id / stride % height
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! crate before anything leaves the platform, so that no person can be
 //! identified directly or through a small population. Microdata are
 //! anonymised by globally optimal full-domain generalisation, the method of
-//! the ARX Data Anonymization Tool; aggregated counts are protected by cell
+//! the ARX Data Anonymization Tool. Aggregated counts are protected by cell
 //! suppression in frequency tables.
 //!
 //! Module map:

@@ -50,13 +50,12 @@ pub fn anonymize(
 ) -> Result<Release, DisclosureError> {
     validate(data, qis, settings)?;
     let problem = Problem::encode(data, qis, settings)?;
-    let result = search(&problem, default_threads())?.ok_or_else(|| {
-        DisclosureError::NoSolution {
+    let result =
+        search(&problem, default_threads())?.ok_or_else(|| DisclosureError::NoSolution {
             model: settings.describe_model(),
             max_suppressed: problem.max_suppressed,
             records: problem.records,
-        }
-    })?;
+        })?;
     let levels = &result.levels;
 
     let grouping = group_rows(&problem, levels);
@@ -64,7 +63,14 @@ pub fn anonymize(
         (!problem.sensitive.is_empty()).then(|| measure_diversity(&problem, &grouping, true));
     let classification = classify(&problem, &grouping, diversity.as_ref());
 
-    let released = generalise_records(data, qis, settings, levels, &grouping.group_of_row, &classification.suppressed)?;
+    let released = generalise_records(
+        data,
+        qis,
+        settings,
+        levels,
+        &grouping.group_of_row,
+        &classification.suppressed,
+    )?;
 
     let released_groups: Vec<usize> = (0..grouping.group_count())
         .filter(|&group| !classification.suppressed[group])
@@ -103,7 +109,11 @@ pub fn anonymize(
             column: qi.column.clone(),
             level,
             max_level: qi.hierarchy.max_level(),
-            level_name: qi.hierarchy.level_name(level).unwrap_or_default().to_owned(),
+            level_name: qi
+                .hierarchy
+                .level_name(level)
+                .unwrap_or_default()
+                .to_owned(),
         })
         .collect();
 

@@ -6,7 +6,8 @@ use serde::Serialize;
 
 use crate::settings::{Metric, Settings};
 
-/// What was done to the data and what it achieved.
+/// Account of a release: the settings, the chosen generalisation and the
+/// privacy and utility it reached.
 ///
 /// All figures describe the released records: suppressed records are removed
 /// from the release and do not form a group of their own.
@@ -45,8 +46,8 @@ pub struct ChosenLevel {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DiversityReached {
     pub column: String,
-    /// Fewest distinct values in any released group; a missing value counts
-    /// as a value.
+    /// Minimum number of distinct values in a released group. A missing
+    /// value counts as a value.
     pub distinct_l: usize,
     /// `exp` of the lowest entropy, in nats, of any released group: the
     /// largest l for which entropy l-diversity holds.
@@ -60,9 +61,9 @@ pub struct GroupSizeCount {
     pub groups: usize,
 }
 
-/// Re-identification risk under the prosecutor model, where the attacker
-/// knows that the target is in the release: a record in a group of size `s`
-/// is re-identified with probability `1/s`.
+/// Re-identification risk under the prosecutor model, which assumes the
+/// attacker is certain that the target is in the release. A record in a
+/// group of size `s` is then re-identified with probability `1/s`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct ProsecutorRisk {
     /// Risk of the records in the smallest group, `1 / k_reached`.

@@ -6,7 +6,7 @@
 //! levels. Two facts let it skip nodes without losing optimality:
 //!
 //! - Monotonicity. Generalising a node merges groups, and a merged group is
-//!   at least as large and holds at least as many distinct sensitive values
+//!   at least as large and contains at least as many distinct sensitive values
 //!   as each of its parts, so the records failing k-anonymity or distinct
 //!   l-diversity can only decrease. A node that fails this part of the model
 //!   therefore fails with every more specific node. The search walks the
@@ -143,9 +143,7 @@ impl<'a> SearchState<'a> {
                     self.known_failed[id] = true;
                     continue;
                 }
-                let beaten = self
-                    .best
-                    .is_some_and(|best| self.bounds[id] > best.score);
+                let beaten = self.best.is_some_and(|best| self.bounds[id] > best.score);
                 if !beaten {
                     batch.push(id);
                 }
@@ -154,11 +152,13 @@ impl<'a> SearchState<'a> {
         }
     }
 
-    /// Whether a direct parent is known to fail the monotone part of the
-    /// model. Failures propagate through every node, checked or not, so a
+    /// Returns whether a direct parent is known to fail the monotone part of
+    /// the model. Failures propagate through every node, checked or not, so a
     /// failure anywhere above reaches this node through some parent.
     fn inherits_failure(&self, id: usize) -> bool {
-        self.lattice.parents(id).any(|parent| self.known_failed[parent])
+        self.lattice
+            .parents(id)
+            .any(|parent| self.known_failed[parent])
     }
 
     fn evaluate_batch(&mut self, ids: &[usize]) {
@@ -346,7 +346,9 @@ mod tests {
                 for &column in &sensitive_index {
                     let mut counts: HashMap<Option<&str>, usize> = HashMap::new();
                     for &member in members {
-                        *counts.entry(data.rows()[member][column].as_deref()).or_default() += 1;
+                        *counts
+                            .entry(data.rows()[member][column].as_deref())
+                            .or_default() += 1;
                     }
                     match settings.l {
                         Some(LDiversity::Distinct { l }) => fails |= counts.len() < l,
@@ -479,9 +481,9 @@ mod tests {
 
     #[test]
     fn tie_goes_to_lower_node() {
-        // Every node is 1-anonymous with nothing suppressed, and under
-        // discernibility the ungeneralised node ties with every node that
-        // keeps the two records apart; the lowest one must win.
+        // Every node is 1-anonymous with nothing suppressed. Under
+        // discernibility, the ungeneralised node ties with every node that
+        // keeps the two records apart, and the lowest of them must win.
         let data = Dataset::from_csv_str("a;b\n1;x\n2;y\n", b';').unwrap();
         let qis = vec![
             QuasiIdentifier::new("a", Hierarchy::from_csv_str("1;*\n2;*\n").unwrap()),

@@ -27,7 +27,7 @@ impl QuasiIdentifier {
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 #[serde(tag = "model", rename_all = "snake_case")]
 pub enum LDiversity {
-    /// Every group holds at least `l` distinct sensitive values.
+    /// Every group contains at least `l` distinct sensitive values.
     Distinct { l: usize },
     /// The entropy of the sensitive values in every group, in nats, is at
     /// least `ln(l)`.

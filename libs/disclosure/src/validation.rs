@@ -46,7 +46,12 @@ pub(crate) fn validate(
         .iter()
         .map(|qi| (qi.column.as_str(), "quasi-identifier"))
         .chain(settings.sensitive.iter().map(|c| (c.as_str(), "sensitive")))
-        .chain(settings.identifying.iter().map(|c| (c.as_str(), "identifying")));
+        .chain(
+            settings
+                .identifying
+                .iter()
+                .map(|c| (c.as_str(), "identifying")),
+        );
     for (column, role) in named {
         data.column_index(column)?;
         if let Some(first) = roles.insert(column, role) {

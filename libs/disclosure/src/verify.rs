@@ -41,7 +41,7 @@ pub enum Violation {
 /// has at least `k` records.
 pub fn verify_k(data: &Dataset, qi_columns: &[&str], k: usize) -> Result<(), Violation> {
     let indices = column_indices(data, qi_columns)?;
-    let mut sizes: HashMap<Vec<Option<&str>>, usize> = HashMap::new();
+    let mut sizes: HashMap<GroupKey, usize> = HashMap::new();
     for row in data.rows() {
         *sizes.entry(key(row, &indices)).or_default() += 1;
     }
@@ -57,7 +57,7 @@ pub fn verify_k(data: &Dataset, qi_columns: &[&str], k: usize) -> Result<(), Vio
 }
 
 /// Checks that every group of records that agree on all of `qi_columns`
-/// holds at least `l` distinct values of `sensitive_column`, counting a
+/// contains at least `l` distinct values of `sensitive_column`, counting a
 /// missing value as a value of its own.
 pub fn verify_distinct_l(
     data: &Dataset,
@@ -67,15 +67,15 @@ pub fn verify_distinct_l(
 ) -> Result<(), Violation> {
     let indices = column_indices(data, qi_columns)?;
     let sensitive = column_indices(data, &[sensitive_column])?[0];
-    let mut groups: HashMap<Vec<Option<&str>>, (usize, HashSet<Option<&str>>)> = HashMap::new();
+    let mut groups: HashMap<GroupKey, SensitiveValues> = HashMap::new();
     for row in data.rows() {
-        let entry = groups.entry(key(row, &indices)).or_default();
-        entry.0 += 1;
-        entry.1.insert(row[sensitive].as_deref());
+        let group = groups.entry(key(row, &indices)).or_default();
+        group.records += 1;
+        group.values.insert(row[sensitive].as_deref());
     }
     let poor: Vec<(usize, usize)> = groups
         .into_values()
-        .map(|(size, values)| (size, values.len()))
+        .map(|group| (group.records, group.values.len()))
         .filter(|&(_, distinct)| distinct < l)
         .collect();
     match poor.iter().map(|&(_, distinct)| distinct).min() {
@@ -87,6 +87,16 @@ pub fn verify_distinct_l(
             records: poor.iter().map(|&(size, _)| size).sum(),
         }),
     }
+}
+
+/// Quasi-identifier values of a record, missing values as `None`.
+type GroupKey<'a> = Vec<Option<&'a str>>;
+
+/// Records of a group and the distinct sensitive values among them.
+#[derive(Default)]
+struct SensitiveValues<'a> {
+    records: usize,
+    values: HashSet<Option<&'a str>>,
 }
 
 fn column_indices(data: &Dataset, columns: &[&str]) -> Result<Vec<usize>, Violation> {
@@ -101,7 +111,7 @@ fn column_indices(data: &Dataset, columns: &[&str]) -> Result<Vec<usize>, Violat
         .collect()
 }
 
-fn key<'a>(row: &'a [Option<String>], indices: &[usize]) -> Vec<Option<&'a str>> {
+fn key<'a>(row: &'a [Option<String>], indices: &[usize]) -> GroupKey<'a> {
     indices.iter().map(|&index| row[index].as_deref()).collect()
 }
 

@@ -7,7 +7,7 @@
 //! HAP_ARX_ADULT_DIR=/path/to/arx/data cargo test -p hap-disclosure --release --test adult -- --ignored
 //! ```
 //!
-//! where the folder holds `adult.csv` and `adult_hierarchy_<column>.csv`.
+//! where the folder contains `adult.csv` and `adult_hierarchy_<column>.csv`.
 
 use std::fs::File;
 use std::path::PathBuf;
@@ -55,7 +55,11 @@ fn adult_k5_over_eight_quasi_identifiers() {
         let release = anonymize(&data, &qis, &settings).unwrap();
         let elapsed = started.elapsed();
         let report = &release.report;
-        let levels: Vec<usize> = report.quasi_identifiers.iter().map(|chosen| chosen.level).collect();
+        let levels: Vec<usize> = report
+            .quasi_identifiers
+            .iter()
+            .map(|chosen| chosen.level)
+            .collect();
         println!(
             "suppression limit {limit}: node {levels:?}, {} of {} nodes checked, {} suppressed, loss {:.6}, {:.3} s",
             report.search.nodes_checked,

@@ -3,8 +3,8 @@
 //! errors.
 
 use hap_disclosure::{
-    Dataset, DisclosureError, Hierarchy, LDiversity, Metric, QuasiIdentifier, Settings,
-    anonymize, verify_distinct_l, verify_k,
+    Dataset, DisclosureError, Hierarchy, LDiversity, Metric, QuasiIdentifier, Settings, anonymize,
+    verify_distinct_l, verify_k,
 };
 
 const PATIENTS: &str = "\
@@ -59,7 +59,13 @@ fn builtin_hierarchies_generalise_values() {
         .report
         .quasi_identifiers
         .iter()
-        .map(|chosen| (chosen.column.clone(), chosen.level, chosen.level_name.clone()))
+        .map(|chosen| {
+            (
+                chosen.column.clone(),
+                chosen.level,
+                chosen.level_name.clone(),
+            )
+        })
         .collect();
     assert_eq!(
         levels,
@@ -115,7 +121,7 @@ fn icd10_hierarchy_as_quasi_identifier() {
         Hierarchy::icd10(data.distinct_values("diagnosis").unwrap()).unwrap(),
     )];
     let release = anonymize(&data, &qis, &Settings::k_anonymity(2)).unwrap();
-    // C50 holds 4 records, C18 2 and C61 2: the category level suffices.
+    // C50 has 4 records, C18 2 and C61 2: the category level suffices.
     assert_eq!(release.report.quasi_identifiers[0].level, 1);
     let diagnosis = release.data.column_index("diagnosis").unwrap();
     assert_eq!(release.data.rows()[2][diagnosis].as_deref(), Some("C18"));
@@ -199,13 +205,10 @@ fn prosecutor_risk_follows_group_sizes() {
 
 #[test]
 fn entropy_l_diversity_is_enforced() {
-    // Group x holds a, a, a, b: entropy 0.56 nats, below ln 2 = 0.69, so it
+    // Group x contains a, a, a, b: entropy 0.56 nats, below ln 2 = 0.69, so it
     // fails entropy 2-diversity although it has two distinct values.
-    let data = Dataset::from_csv_str(
-        "g;s\nx;a\nx;a\nx;a\nx;b\ny;a\ny;b\ny;c\ny;d\n",
-        b';',
-    )
-    .unwrap();
+    let data =
+        Dataset::from_csv_str("g;s\nx;a\nx;a\nx;a\nx;b\ny;a\ny;b\ny;c\ny;d\n", b';').unwrap();
     let qis = [QuasiIdentifier::new(
         "g",
         Hierarchy::from_csv_str("x;*\ny;*\n").unwrap(),
@@ -216,11 +219,13 @@ fn entropy_l_diversity_is_enforced() {
     settings.suppression_limit = 0.5;
     let release = anonymize(&data, &qis, &settings).unwrap();
     assert_eq!(release.report.records_suppressed, 4);
-    assert!(release
-        .data
-        .rows()
-        .iter()
-        .all(|row| row[0].as_deref() == Some("y")));
+    assert!(
+        release
+            .data
+            .rows()
+            .iter()
+            .all(|row| row[0].as_deref() == Some("y"))
+    );
     assert!(release.report.l_reached[0].entropy_l >= 2.0 - 1e-9);
 }
 

@@ -1,7 +1,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! Small inputs on which anonymisation tools have been reported to go
-//! wrong, with the property a correct result must have. Each test holds its
-//! input inline.
+//! wrong, with the property a correct result must have. Each test contains
+//! its input inline.
 
 mod common;
 
@@ -132,7 +132,7 @@ fn missing_value_forms_its_own_group() {
 #[test]
 fn missing_value_without_suppression_has_no_solution() {
     // Were an empty county a wildcard, generalising everything would put
-    // all 9 records in one group; as a value of its own it leaves a group
+    // all 9 records in one group. As a value of its own, it leaves a group
     // of 2 at every level.
     let (data, qis) = missing_county_inputs();
     let error = anonymize(&data, &qis, &Settings::k_anonymity(3)).unwrap_err();
@@ -159,7 +159,10 @@ female;nurse;majority;1
 fn l_diversity_with_missing_quasi_identifier() {
     let data = Dataset::from_csv_str(DIVERSITY_DATA, b';').unwrap();
     let qis = [
-        QuasiIdentifier::new("sex", Hierarchy::from_csv_str("female;*\nmale;*\n").unwrap()),
+        QuasiIdentifier::new(
+            "sex",
+            Hierarchy::from_csv_str("female;*\nmale;*\n").unwrap(),
+        ),
         QuasiIdentifier::new(
             "occupation",
             Hierarchy::from_csv_str("teacher;*\nnurse;*\n").unwrap(),
@@ -175,7 +178,12 @@ fn l_diversity_with_missing_quasi_identifier() {
     let release = anonymize(&data, &qis, &settings).unwrap();
     let report = &release.report;
 
-    assert!(report.quasi_identifiers.iter().all(|chosen| chosen.level == 0));
+    assert!(
+        report
+            .quasi_identifiers
+            .iter()
+            .all(|chosen| chosen.level == 0)
+    );
     assert_eq!(report.records_suppressed, 0);
     assert_eq!(release.data.len(), 7);
 
@@ -199,7 +207,7 @@ fn l_diversity_with_missing_quasi_identifier() {
     assert_eq!(report.l_reached.len(), 1);
     assert_eq!(report.l_reached[0].column, "diagnosis");
     assert_eq!(report.l_reached[0].distinct_l, 2);
-    // The group with an empty occupation holds 1, 1, 0: its entropy is
+    // The group with an empty occupation contains 1, 1, 0: its entropy is
     // below ln 2, so entropy l reached is below 2.
     let entropy = -(2.0f64 / 3.0 * (2.0f64 / 3.0).ln() + 1.0 / 3.0 * (1.0f64 / 3.0).ln());
     assert!((report.l_reached[0].entropy_l - entropy.exp()).abs() < 1e-12);
@@ -211,7 +219,12 @@ fn l_diversity_with_missing_quasi_identifier() {
         ]
     );
     assert_eq!(
-        verify_distinct_l(&release.data, &["sex", "occupation", "group"], "diagnosis", 2),
+        verify_distinct_l(
+            &release.data,
+            &["sex", "occupation", "group"],
+            "diagnosis",
+            2
+        ),
         Ok(())
     );
 }
@@ -260,7 +273,10 @@ fn small_cell_and_its_complements_are_suppressed() {
     assert_eq!(protected.verify(), Ok(()));
 
     let grid = common::extended_grid(&table, &protected);
-    assert_eq!(common::lines_with_single_suppression(&grid), Vec::<String>::new());
+    assert_eq!(
+        common::lines_with_single_suppression(&grid),
+        Vec::<String>::new()
+    );
     assert_eq!(common::computable_entries(&grid), Vec::<String>::new());
 
     // The greedy choice completes a rectangle: Agder/C61 = 27, Troms/C18 =
@@ -276,4 +292,3 @@ fn small_cell_and_its_complements_are_suppressed() {
         vec![("Agder", "C61"), ("Troms", "C18"), ("Troms", "C61")]
     );
 }
-

@@ -32,6 +32,9 @@ connect_timeout_seconds = 10
 format = "text"
 filter = "info"
 
+[broker]
+url = "amqp://guest:guest@127.0.0.1:5672/%2f"
+
 [auth]
 roles_claim = "roles"
 dev_issuer = "hap-dev"

@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use hap_contracts::criteria::{CriteriaError, Registry, UnknownVariable};
 
-/// Why a linkage run failed. A run either fails as a whole or links every
+/// Failure of a linkage run. A run either fails as a whole or links every
 /// row it can and explains the rest in the report.
 #[derive(Debug, thiserror::Error)]
 pub enum LinkageError {
@@ -23,7 +23,7 @@ pub enum LinkageError {
     #[error("the {which} key is empty; pass the key configured for this {which}")]
     EmptyKey { which: &'static str },
 
-    /// Exclusions were given for a registry that holds no consent to withdraw.
+    /// Exclusions were given for a registry that has no consent to withdraw.
     #[error(
         "exclusions were given for the {registry} registry, which is not consent-based; \
          only the quality registry accepts exclusions, so remove the {registry} entry"
@@ -50,13 +50,15 @@ pub enum LinkageError {
         source: csv::Error,
     },
 
-    /// The population register holds more persons than the engine indexes.
+    /// The population register contains more persons than the engine indexes.
     #[error("{} holds more than {max} persons; split the extract", path.display())]
     TooManyPersons { path: PathBuf, max: u32 },
 
     /// A catalogue variable the engine has no computation for, which means
     /// the catalogue and the engine disagree.
-    #[error("variable `{name}` of the {registry} registry is in the catalogue but the linkage engine cannot compute it; update hap-linkage")]
+    #[error(
+        "variable `{name}` of the {registry} registry is in the catalogue but the linkage engine cannot compute it; update hap-linkage"
+    )]
     UnsupportedVariable {
         registry: Registry,
         name: &'static str,

@@ -26,7 +26,7 @@ impl<'a> ExclusionList<'a> {
         }
     }
 
-    /// Whether rows of `person` are left out: the hash of the person's
+    /// Returns whether rows of `person` are left out: the hash of the person's
     /// current number or former D-number is listed. A row links to a person
     /// through one of these two numbers, and the consent service may know
     /// the person under either.
@@ -36,7 +36,10 @@ impl<'a> ExclusionList<'a> {
         *self.decided.entry(person).or_insert_with(|| {
             let listed = |id: u64| hashes.contains(&hasher.hash_id(id));
             let record = spine.person(person);
-            listed(record.id) || record.former_dnumber.is_some_and(|former| listed(former.get()))
+            listed(record.id)
+                || record
+                    .former_dnumber
+                    .is_some_and(|former| listed(former.get()))
         })
     }
 }

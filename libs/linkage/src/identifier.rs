@@ -42,7 +42,7 @@ fn invalid_reason(reason: Reason) -> InvalidReason {
     }
 }
 
-/// Whether `id` is a D-number (day plus 40), including synthetic and test
+/// Returns whether `id` is a D-number (day plus 40), including synthetic and test
 /// D-numbers.
 pub(crate) fn is_dnumber(id: &IdentityNumber) -> bool {
     id.underlying_kind() == Kind::DNumber

@@ -1,8 +1,8 @@
 //! Keyed person hashes and project pseudonyms.
 //!
 //! Both are HMAC-SHA256 over the 11 ASCII digits of an identity number. The
-//! platform key gives the exclusion hashes that the consent service stores;
-//! a project key gives that project's pseudonyms, so two projects cannot
+//! platform key gives the exclusion hashes that the consent service stores.
+//! Each project key gives that project's pseudonyms, so two projects cannot
 //! join their deliveries on the pseudonym.
 
 use data_encoding::BASE32_NOPAD;

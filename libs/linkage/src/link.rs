@@ -59,7 +59,11 @@ pub fn link(registry_dir: &Path, request: &LinkageRequest) -> Result<LinkageOutp
     });
     let scans: Vec<ScanResult> = scans.into_iter().collect::<Result<_, _>>()?;
 
-    let cohort = pseudonymized_cohort(spine, cancer_sink.first_diagnoses.keys(), request.project_key)?;
+    let cohort = pseudonymized_cohort(
+        spine,
+        cancer_sink.first_diagnoses.keys(),
+        request.project_key,
+    )?;
     let values = LinkedValues {
         spine,
         cancer: &cancer_sink,
@@ -135,7 +139,10 @@ fn pseudonymized_cohort<'a>(
 }
 
 /// Summarises each exclusion list of the request, in registry order.
-fn exclusion_summaries(request: &LinkageRequest<'_>, scans: &[ScanResult]) -> Vec<ExclusionSummary> {
+fn exclusion_summaries(
+    request: &LinkageRequest<'_>,
+    scans: &[ScanResult],
+) -> Vec<ExclusionSummary> {
     let mut summaries: Vec<ExclusionSummary> = request
         .exclusions
         .iter()

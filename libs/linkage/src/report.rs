@@ -1,6 +1,6 @@
 //! The linkage report: what happened to every row of every file read.
 //!
-//! The report holds counts, registry names and digests only, never an
+//! The report contains counts, registry names and digests only, never an
 //! identity number, so it can be logged and delivered with the data.
 
 use std::collections::BTreeMap;
@@ -47,7 +47,7 @@ pub struct ExclusionSummary {
     pub list_sha256: String,
 }
 
-/// Why an identity number was not accepted.
+/// Reason an identity number was not accepted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InvalidReason {
     /// The field is empty.
@@ -117,8 +117,8 @@ impl InvalidIdentifierCounts {
     }
 }
 
-/// What happened to one row. Each row read has exactly one outcome, checked
-/// in this order.
+/// Outcome of one row. Each row read has exactly one outcome, checked in
+/// this order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum RowOutcome {
     /// The row equals an earlier row of the file field by field.
@@ -312,7 +312,9 @@ mod tests {
     #[test]
     fn report_json_field_names() {
         let mut report = FileReport::new(Registry::Birth);
-        report.count(RowOutcome::InvalidIdentifier(InvalidReason::LeadingZeroLost));
+        report.count(RowOutcome::InvalidIdentifier(
+            InvalidReason::LeadingZeroLost,
+        ));
         report.finish();
         let json = serde_json::to_value(&report).unwrap();
         assert_eq!(json["registry"], "birth");

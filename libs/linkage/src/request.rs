@@ -8,7 +8,7 @@ use hap_dataset::Table;
 
 use crate::report::LinkageReport;
 
-/// What to link: the cohort, the variables and the keys.
+/// The cohort, variables and keys of one linkage run.
 #[derive(Clone, Copy)]
 pub struct LinkageRequest<'a> {
     pub criteria: &'a CohortCriteria,

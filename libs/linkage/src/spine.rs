@@ -37,10 +37,10 @@ const EMIGRATION_DATE: usize = 5;
 const FORMER_DNUMBER: usize = 6;
 
 /// Position of a person in the spine. A `u32` keeps the per-row tables small
-/// and holds any national population.
+/// and fits any national population.
 pub(crate) type PersonIndex = u32;
 
-/// Where an identity number leads in the spine.
+/// Target of an identity number in the spine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum SpineEntry {
     /// The person's current number.
@@ -93,11 +93,13 @@ impl Municipality {
         let [a, b, c, d] = *text else {
             return None;
         };
-        [a, b, c, d].iter().try_fold(0_u16, |value, &byte| {
-            byte.is_ascii_digit()
-                .then(|| value * 10 + u16::from(byte - b'0'))
-        })
-        .map(Municipality)
+        [a, b, c, d]
+            .iter()
+            .try_fold(0_u16, |value, &byte| {
+                byte.is_ascii_digit()
+                    .then(|| value * 10 + u16::from(byte - b'0'))
+            })
+            .map(Municipality)
     }
 }
 
@@ -128,9 +130,9 @@ pub(crate) struct Person {
     pub(crate) values: PopulationValues,
 }
 
-/// Which population columns to parse.
+/// Population columns to parse.
 #[derive(Clone, Copy, Debug, Default)]
-struct WantedColumns {
+struct RequestedColumns {
     sex: bool,
     birth_date: bool,
     municipality: bool,
@@ -138,19 +140,19 @@ struct WantedColumns {
     emigration_date: bool,
 }
 
-impl WantedColumns {
+impl RequestedColumns {
     fn from_variables(variables: &[&Variable]) -> Self {
-        let wants = |name: &str| {
+        let is_requested = |name: &str| {
             variables
                 .iter()
                 .any(|variable| variable.registry == Registry::Population && variable.name == name)
         };
         Self {
-            sex: wants("sex"),
-            birth_date: wants("birth_date"),
-            municipality: wants("municipality"),
-            death_date: wants("death_date"),
-            emigration_date: wants("emigration_date"),
+            sex: is_requested("sex"),
+            birth_date: is_requested("birth_date"),
+            municipality: is_requested("municipality"),
+            death_date: is_requested("death_date"),
+            emigration_date: is_requested("emigration_date"),
         }
     }
 }
@@ -176,7 +178,7 @@ impl Spine {
         variables: &[&Variable],
     ) -> Result<SpineRead, LinkageError> {
         let mut source = CsvSource::open(dir, Registry::Population, COLUMNS)?;
-        let wanted = WantedColumns::from_variables(variables);
+        let requested = RequestedColumns::from_variables(variables);
         let mut builder = SpineBuilder {
             spine: Spine {
                 persons: Vec::new(),
@@ -190,7 +192,7 @@ impl Spine {
             let outcome = match kind {
                 RowKind::Duplicate => RowOutcome::Duplicate,
                 RowKind::Malformed => RowOutcome::Malformed,
-                RowKind::Distinct => builder.add_row(&source.row(), rules, wanted, dir)?,
+                RowKind::Distinct => builder.add_row(&source.row(), rules, requested, dir)?,
             };
             report.count(outcome);
         }
@@ -217,7 +219,7 @@ impl Spine {
 
     pub(crate) fn person(&self, index: PersonIndex) -> &Person {
         // Every `PersonIndex` comes from this spine's `index`, so it is in
-        // range; `usize` holds any `u32` on the supported 64-bit targets.
+        // range; `usize` fits any `u32` on the supported 64-bit targets.
         &self.persons[index as usize]
     }
 
@@ -270,7 +272,7 @@ impl SpineBuilder {
         &mut self,
         row: &Row<'_>,
         rules: Rules,
-        wanted: WantedColumns,
+        requested: RequestedColumns,
         dir: &Path,
     ) -> Result<RowOutcome, LinkageError> {
         let id = match classify(row.field(PERSON_ID), rules) {
@@ -292,7 +294,7 @@ impl SpineBuilder {
         if let Some(former) = former_dnumber {
             self.former_claims.push((index, former.get()));
         }
-        let values = self.values(row, wanted);
+        let values = self.values(row, requested);
         self.spine.persons.push(Person {
             id: key,
             former_dnumber,
@@ -302,7 +304,7 @@ impl SpineBuilder {
         Ok(RowOutcome::LinkedDirect)
     }
 
-    /// The row's former D-number. A value that is not a valid D-number other
+    /// Returns the row's former D-number. A value that is not a valid D-number other
     /// than the person's own number counts as invalid.
     fn former_dnumber(&mut self, row: &Row<'_>, rules: Rules, own: u64) -> Option<NonZeroU64> {
         let field = row.field(FORMER_DNUMBER);
@@ -321,27 +323,27 @@ impl SpineBuilder {
         former
     }
 
-    fn values(&mut self, row: &Row<'_>, wanted: WantedColumns) -> PopulationValues {
+    fn values(&mut self, row: &Row<'_>, requested: RequestedColumns) -> PopulationValues {
         let invalid = &mut self.invalid;
         let date = |column: usize, invalid: &mut InvalidValues| row.date(column, invalid);
         PopulationValues {
-            sex: wanted
+            sex: requested
                 .sex
                 .then(|| row.parsed(SEX, invalid, Sex::parse))
                 .flatten(),
-            birth_date: wanted
+            birth_date: requested
                 .birth_date
                 .then(|| date(BIRTH_DATE, invalid))
                 .flatten(),
-            municipality: wanted
+            municipality: requested
                 .municipality
                 .then(|| row.parsed(MUNICIPALITY, invalid, Municipality::parse))
                 .flatten(),
-            death_date: wanted
+            death_date: requested
                 .death_date
                 .then(|| date(DEATH_DATE, invalid))
                 .flatten(),
-            emigration_date: wanted
+            emigration_date: requested
                 .emigration_date
                 .then(|| date(EMIGRATION_DATE, invalid))
                 .flatten(),
@@ -351,7 +353,90 @@ impl SpineBuilder {
 
 #[cfg(test)]
 mod tests {
+    use hap_identity::{ChecksumPolicy, Profile, classic_check_digits};
+
     use super::*;
+
+    const TEST_RULES: Rules = Rules {
+        policy: ChecksumPolicy::Allow2032,
+        profile: Profile::Test,
+    };
+
+    /// Completes nine digits with classic check digits, trying individual
+    /// numbers upwards from the one given.
+    fn number(date: &str, first_individual: u32) -> String {
+        (first_individual..500)
+            .find_map(|individual| {
+                let first_nine = format!("{date}{individual:03}");
+                let digits: [u8; 9] = first_nine
+                    .bytes()
+                    .map(|byte| byte - b'0')
+                    .collect::<Vec<_>>()
+                    .try_into()
+                    .unwrap();
+                let [first, second] = classic_check_digits(&digits)?;
+                Some(format!("{first_nine}{first}{second}"))
+            })
+            .unwrap()
+    }
+
+    fn read_population(rows: &[String]) -> SpineRead {
+        let dir = tempfile::tempdir().unwrap();
+        let mut text = COLUMNS.join(",");
+        for row in rows {
+            text.push('\n');
+            text.push_str(row);
+        }
+        std::fs::write(dir.path().join("population.csv"), text).unwrap();
+        Spine::read(dir.path(), TEST_RULES, &[]).unwrap()
+    }
+
+    fn as_u64(number: &str) -> u64 {
+        number.parse().unwrap()
+    }
+
+    #[test]
+    fn current_number_claimed_as_former_is_ambiguous() {
+        let dnumber_holder = number("418170", 100);
+        let other = number("028170", 100);
+        let spine = read_population(&[
+            format!("{dnumber_holder},male,1970-01-01,0301,,,"),
+            format!("{other},male,1970-01-02,0301,,,{dnumber_holder}"),
+        ])
+        .spine;
+        assert_eq!(spine.link(as_u64(&dnumber_holder)), Link::Ambiguous);
+        assert_eq!(spine.link(as_u64(&other)), Link::Direct(1));
+        assert_eq!(spine.summary().ambiguous_numbers, 1);
+        assert_eq!(spine.summary().former_dnumbers, 0);
+    }
+
+    #[test]
+    fn former_dnumber_links_to_person() {
+        let former = number("418170", 100);
+        let current = number("018170", 100);
+        let spine =
+            read_population(&[format!("{current},female,1970-01-01,0301,,,{former}")]).spine;
+        assert_eq!(spine.link(as_u64(&former)), Link::FormerDNumber(0));
+        assert_eq!(
+            spine.person(0).former_dnumber.map(NonZeroU64::get),
+            Some(as_u64(&former))
+        );
+    }
+
+    #[test]
+    fn former_number_must_be_other_dnumber() {
+        let dnumber_holder = number("418170", 100);
+        let ordinary = number("028170", 100);
+        let other = number("038170", 100);
+        let read = read_population(&[
+            format!("{dnumber_holder},female,1970-01-01,0301,,,{dnumber_holder}"),
+            format!("{other},female,1970-01-03,0301,,,{ordinary}"),
+        ]);
+        assert_eq!(read.report.invalid_values.get("former_dnumber"), Some(&2));
+        assert_eq!(read.spine.summary().former_dnumbers, 0);
+        assert_eq!(read.spine.link(as_u64(&dnumber_holder)), Link::Direct(0));
+        assert_eq!(read.spine.link(as_u64(&ordinary)), Link::NotFound);
+    }
 
     #[test]
     fn municipality_keeps_leading_zero() {

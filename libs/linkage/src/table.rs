@@ -58,7 +58,7 @@ impl Field {
     }
 }
 
-/// What the registry files gave, for the registries the request reads.
+/// Values from the registry files the request reads.
 pub(crate) struct LinkedValues<'a> {
     pub(crate) spine: &'a Spine,
     pub(crate) cancer: &'a CancerSink<'a>,
@@ -68,13 +68,16 @@ pub(crate) struct LinkedValues<'a> {
 }
 
 impl LinkedValues<'_> {
-    /// The value of `field` for `person`. Counts are 0 for a person without
+    /// Returns the value of `field` for `person`. Counts are 0 for a person without
     /// rows in a registry that was read; every other value is then missing.
     fn value(&self, field: Field, person: PersonIndex) -> Option<String> {
         let population = &self.spine.person(person).values;
         let diagnosis = self.cancer.first_diagnoses.get(&person);
         let births = || self.birth.and_then(|sink| sink.births.get(&person));
-        let surgery = || self.quality.and_then(|sink| sink.first_surgeries.get(&person));
+        let surgery = || {
+            self.quality
+                .and_then(|sink| sink.first_surgeries.get(&person))
+        };
         match field {
             Field::Sex => population.sex.map(|sex| sex.as_str().to_owned()),
             Field::BirthDate => population.birth_date.map(|date| date.to_string()),
@@ -94,9 +97,7 @@ impl LinkedValues<'_> {
             Field::FirstChildBirthWeight => births()
                 .and_then(|births| births.first_weight_g)
                 .map(|weight| weight.to_string()),
-            Field::Episodes => self
-                .patient
-                .map(|sink| sink.get(person).count.to_string()),
+            Field::Episodes => self.patient.map(|sink| sink.get(person).count.to_string()),
             Field::FirstEpisodeDate => self
                 .patient
                 .and_then(|sink| sink.get(person).first_start)
@@ -145,7 +146,11 @@ pub(crate) fn build_table(
             .iter()
             .map(|(_, person)| values.value(field, *person))
             .collect();
-        columns.push(Column::new(variable.name, column_kind(variable.kind), cells));
+        columns.push(Column::new(
+            variable.name,
+            column_kind(variable.kind),
+            cells,
+        ));
     }
     Ok(Table::new(columns)?)
 }

@@ -37,7 +37,7 @@ pub(crate) fn parse_iso_date(text: &[u8]) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(i32::try_from(year).ok()?, month, day)
 }
 
-/// Whether an event dated `candidate` comes before the current first event
+/// Returns whether an event dated `candidate` comes before the current first event
 /// dated `current`. Undated events come after every dated one, and a tie
 /// keeps the current event, so the first row listed wins.
 pub(crate) fn is_earlier(candidate: Option<NaiveDate>, current: Option<NaiveDate>) -> bool {
@@ -57,7 +57,7 @@ fn decimal(digits: &[u8]) -> Option<u32> {
 }
 
 impl Row<'_> {
-    /// The field's text without surrounding whitespace, or `None` when empty.
+    /// Returns the field's text without surrounding whitespace, or `None` when empty.
     /// Text that is not UTF-8 is counted as invalid.
     pub(crate) fn text(&self, column: usize, invalid: &mut InvalidValues) -> Option<&str> {
         let field = self.field(column).trim_ascii();
@@ -73,12 +73,12 @@ impl Row<'_> {
         }
     }
 
-    /// The field as an ISO date.
+    /// Returns the field as an ISO date.
     pub(crate) fn date(&self, column: usize, invalid: &mut InvalidValues) -> Option<NaiveDate> {
         self.parsed(column, invalid, parse_iso_date)
     }
 
-    /// The field as an unsigned integer in `range`.
+    /// Returns the field as an unsigned integer in `range`.
     pub(crate) fn integer_in(
         &self,
         column: usize,
@@ -93,7 +93,7 @@ impl Row<'_> {
         })
     }
 
-    /// The field checked against `accept`, which returns the parsed value.
+    /// Returns the field parsed by `accept`, counting a rejected value as invalid.
     pub(crate) fn parsed<T>(
         &self,
         column: usize,
@@ -142,7 +142,12 @@ mod tests {
             b"+020-01-01",
             b"",
         ] {
-            assert_eq!(parse_iso_date(text), None, "{:?}", String::from_utf8_lossy(text));
+            assert_eq!(
+                parse_iso_date(text),
+                None,
+                "{:?}",
+                String::from_utf8_lossy(text)
+            );
         }
     }
 

@@ -209,7 +209,7 @@ fn every_variable() -> Vec<(Registry, Vec<String>)> {
 }
 
 /// Exclusions for the quality registry: E by current number, C by the
-/// former D-number under which the consent service knows C.
+/// former D-number under which the consent service records C.
 fn quality_exclusions(scenario: &Scenario) -> HashMap<Registry, HashSet<[u8; 32]>> {
     let hashes = [&scenario.e, &scenario.c_former]
         .into_iter()
@@ -255,7 +255,7 @@ fn file(output: &LinkageOutput, registry: Registry) -> &FileReport {
         .unwrap()
 }
 
-/// The row of the person with `number`, as column name to value.
+/// Returns the row of the person with `number`, as column name to value.
 fn row_of(table: &Table, number: &str) -> HashMap<String, Option<String>> {
     let wanted = pseudonym(PROJECT_KEY, &id(number));
     let pseudonyms = &table.column("pseudonym").unwrap().values;
@@ -291,7 +291,11 @@ fn cohort_is_matching_diagnoses() {
         .map(|number| pseudonym(PROJECT_KEY, &id(number)))
         .collect();
     expected.sort();
-    let actual: Vec<String> = output.table.column("pseudonym").unwrap().values
+    let actual: Vec<String> = output
+        .table
+        .column("pseudonym")
+        .unwrap()
+        .values
         .iter()
         .map(|value| value.clone().unwrap())
         .collect();
@@ -324,7 +328,10 @@ fn columns_follow_catalogue_order() {
     let variables = vec![
         (Registry::Quality, vec!["asa_score".to_owned()]),
         (Registry::Population, vec!["sex".to_owned()]),
-        (Registry::Cancer, vec!["stage".to_owned(), "icd10".to_owned()]),
+        (
+            Registry::Cancer,
+            vec!["stage".to_owned(), "icd10".to_owned()],
+        ),
     ];
     let output = run(
         scenario.dir.path(),
@@ -528,7 +535,12 @@ fn exclusions_apply_to_quality_only() {
     assert_eq!(value(&e, "icd10"), some("C18.0"));
     assert_eq!(value(&e, "birth_date"), some("1965-03-03"));
     assert_eq!(value(&e, "episodes"), some("1"));
-    for registry in [Registry::Population, Registry::Cancer, Registry::Birth, Registry::Patient] {
+    for registry in [
+        Registry::Population,
+        Registry::Cancer,
+        Registry::Birth,
+        Registry::Patient,
+    ] {
         assert_eq!(file(&output, registry).excluded_by_consent, 0, "{registry}");
     }
 }
@@ -537,8 +549,8 @@ fn exclusions_apply_to_quality_only() {
 fn exclusion_by_former_dnumber_hash() {
     let scenario = scenario();
     let output = full_run(&scenario);
-    // The list holds the hash of C's former D-number; C's quality row uses
-    // the current number.
+    // The list contains the hash of C's former D-number, and C's quality
+    // row uses the current number.
     let c = row_of(&output.table, &scenario.c);
     assert_eq!(value(&c, "surgery_date"), None);
     assert_eq!(value(&c, "icd10"), some("C20"));
@@ -556,7 +568,9 @@ fn included_quality_values_delivered() {
     assert_eq!(value(&f, "procedure"), some("JFH10"));
     assert_eq!(value(&f, "asa_score"), None);
     assert_eq!(
-        file(&output, Registry::Quality).invalid_values.get("asa_score"),
+        file(&output, Registry::Quality)
+            .invalid_values
+            .get("asa_score"),
         Some(&1)
     );
 }
@@ -579,7 +593,13 @@ fn exclusions_for_statutory_registry_rejected() {
     let scenario = scenario();
     let hashes = HashSet::from([person_hash(PLATFORM_KEY, &id(&scenario.a))]);
     let exclusions = HashMap::from([(Registry::Cancer, hashes)]);
-    let error = run(scenario.dir.path(), &every_variable(), &exclusions, PROJECT_KEY).unwrap_err();
+    let error = run(
+        scenario.dir.path(),
+        &every_variable(),
+        &exclusions,
+        PROJECT_KEY,
+    )
+    .unwrap_err();
     assert!(matches!(
         error,
         LinkageError::ExclusionsNotAllowed {
@@ -619,7 +639,11 @@ fn other_key_other_pseudonyms() {
     )
     .unwrap();
     let pseudonyms = |output: &LinkageOutput| -> HashSet<String> {
-        output.table.column("pseudonym").unwrap().values
+        output
+            .table
+            .column("pseudonym")
+            .unwrap()
+            .values
             .iter()
             .map(|value| value.clone().unwrap())
             .collect()
@@ -648,9 +672,23 @@ fn unrequested_registries_not_read() {
     let scenario = scenario();
     std::fs::remove_file(scenario.dir.path().join("quality.csv")).unwrap();
     let variables = vec![(Registry::Patient, vec!["episodes".to_owned()])];
-    let output = run(scenario.dir.path(), &variables, &HashMap::new(), PROJECT_KEY).unwrap();
-    let files: Vec<Registry> = output.report.files.iter().map(|file| file.registry).collect();
-    assert_eq!(files, [Registry::Population, Registry::Cancer, Registry::Patient]);
+    let output = run(
+        scenario.dir.path(),
+        &variables,
+        &HashMap::new(),
+        PROJECT_KEY,
+    )
+    .unwrap();
+    let files: Vec<Registry> = output
+        .report
+        .files
+        .iter()
+        .map(|file| file.registry)
+        .collect();
+    assert_eq!(
+        files,
+        [Registry::Population, Registry::Cancer, Registry::Patient]
+    );
 }
 
 #[test]
@@ -672,11 +710,20 @@ fn missing_requested_file_rejected() {
 fn unknown_variable_rejected() {
     let scenario = scenario();
     let variables = vec![(Registry::Patient, vec!["diagnosis".to_owned()])];
-    let error = run(scenario.dir.path(), &variables, &HashMap::new(), PROJECT_KEY).unwrap_err();
+    let error = run(
+        scenario.dir.path(),
+        &variables,
+        &HashMap::new(),
+        PROJECT_KEY,
+    )
+    .unwrap_err();
     let message = error.to_string();
     assert!(matches!(error, LinkageError::Variables(_)));
     assert!(message.contains("`diagnosis`"), "{message}");
-    assert!(message.contains("episodes, first_episode_date"), "{message}");
+    assert!(
+        message.contains("episodes, first_episode_date"),
+        "{message}"
+    );
 }
 
 #[test]

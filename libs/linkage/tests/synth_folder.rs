@@ -90,9 +90,18 @@ fn assert_explains_dirt(report: &FileReport, synth: &SynthReport, synth_file: Re
     let other = |pick: fn(&hap_linkage::InvalidIdentifierCounts) -> u64| -> u64 {
         report.other_identifiers.values().map(pick).sum()
     };
+
     assert_eq!(report.rows_read, expected.rows, "{name} rows");
-    assert_eq!(report.accounted_rows(), report.rows_read, "{name} accounted");
-    assert_eq!(report.duplicates, expected.dirty.exact_duplicate, "{name} duplicates");
+    assert_eq!(
+        report.accounted_rows(),
+        report.rows_read,
+        "{name} accounted"
+    );
+
+    assert_eq!(
+        report.duplicates, expected.dirty.exact_duplicate,
+        "{name} duplicates"
+    );
     assert_eq!(
         report.invalid_identifier.checksum + other(|counts| counts.checksum),
         expected.dirty.wrong_check_digit,
@@ -108,11 +117,13 @@ fn assert_explains_dirt(report: &FileReport, synth: &SynthReport, synth_file: Re
         expected.dirty.missing_identifier,
         "{name} missing"
     );
+
     let other_invalid = report.invalid_identifier.total()
         - report.invalid_identifier.checksum
         - report.invalid_identifier.leading_zero_lost
         - report.invalid_identifier.missing;
     assert_eq!(other_invalid, 0, "{name} other invalid reasons");
+
     assert_eq!(report.malformed, 0, "{name} malformed");
     assert_eq!(report.hnumber, 0, "{name} H-numbers");
     assert_eq!(report.ambiguous, 0, "{name} ambiguous");
@@ -121,7 +132,11 @@ fn assert_explains_dirt(report: &FileReport, synth: &SynthReport, synth_file: Re
         report.linked_former_dnumber <= expected.dnumber_references,
         "{name} former D-numbers"
     );
-    assert!(report.invalid_values.is_empty(), "{name} {:?}", report.invalid_values);
+    assert!(
+        report.invalid_values.is_empty(),
+        "{name} {:?}",
+        report.invalid_values
+    );
 }
 
 #[test]
@@ -154,7 +169,12 @@ fn report_explains_synth_dirt() {
         dirty_rows += synth.file(synth_file).dirty.total();
     }
     assert!(dirty_rows > 0, "the folder has no dirty rows to explain");
-    let former: u64 = output.report.files.iter().map(|f| f.linked_former_dnumber).sum();
+    let former: u64 = output
+        .report
+        .files
+        .iter()
+        .map(|f| f.linked_former_dnumber)
+        .sum();
     assert!(former > 0, "no row linked through a former D-number");
     assert!(output.report.cohort_size > 0);
 }
@@ -169,15 +189,27 @@ fn withdrawn_consent_leaves_quality_rows_out() {
     let output = run(dir.path(), &exclusions);
     let quality = file(&output, Registry::Quality);
     assert!(quality.excluded_by_consent > 0);
-    assert_eq!(quality.accounted_rows(), synth.file(RegistryFile::Quality).rows);
+    assert_eq!(
+        quality.accounted_rows(),
+        synth.file(RegistryFile::Quality).rows
+    );
     let summary = &output.report.exclusions[0];
     assert_eq!(summary.persons_listed, withdrawn.len() as u64);
     assert!(summary.persons_excluded > 0);
 
     // The statutory registries lose no row to the quality exclusions.
     let without = run(dir.path(), &HashMap::new());
-    for registry in [Registry::Population, Registry::Cancer, Registry::Birth, Registry::Patient] {
-        assert_eq!(file(&output, registry), file(&without, registry), "{registry}");
+    for registry in [
+        Registry::Population,
+        Registry::Cancer,
+        Registry::Birth,
+        Registry::Patient,
+    ] {
+        assert_eq!(
+            file(&output, registry),
+            file(&without, registry),
+            "{registry}"
+        );
     }
     assert_eq!(output.report.cohort_size, without.report.cohort_size);
     let surgeries = |output: &LinkageOutput| {

@@ -84,7 +84,7 @@ impl Outage {
     }
 }
 
-/// Completes when `stop` holds `true` or its sender is gone.
+/// Completes when `stop` is `true` or its sender is gone.
 pub(crate) async fn stop_requested(stop: &mut watch::Receiver<bool>) {
     // The guard returned by `wait_for` is not `Send`, so it is dropped here
     // instead of living across an `.await` in the caller.

@@ -101,8 +101,11 @@ impl Broker {
         let properties = ConnectionProperties::default()
             .with_connection_name(format!("hap:{}", settings.namespace).into());
 
-        match tokio::time::timeout(CONNECT_TIMEOUT, Connection::connect(&settings.url, properties))
-            .await
+        match tokio::time::timeout(
+            CONNECT_TIMEOUT,
+            Connection::connect(&settings.url, properties),
+        )
+        .await
         {
             Ok(Ok(connection)) => Ok(connection),
             Ok(Err(source)) => Err(BrokerError::Connect { url, source }),

@@ -5,20 +5,22 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::StreamExt;
-use lapin::options::{BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, ConfirmSelectOptions};
-use lapin::types::FieldTable;
 use lapin::Channel;
+use lapin::options::{
+    BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, ConfirmSelectOptions,
+};
+use lapin::types::FieldTable;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::PgPool;
 use crate::backoff::{Backoff, Outage, stop_requested};
 use crate::broker::Broker;
 use crate::delivery;
 use crate::error::{BrokerError, PublishError};
 use crate::handler::Handler;
 use crate::names::{BindingKey, ConsumerName};
-use crate::topology::{declare_consumer_on, ConsumerQueues};
-use crate::PgPool;
+use crate::topology::{ConsumerQueues, declare_consumer_on};
 
 /// First delay before reconnecting; it doubles up to [`RECONNECT_MAX`].
 const RECONNECT_MIN: Duration = Duration::from_millis(500);
@@ -41,6 +43,9 @@ pub enum ConsumerState {
 /// The task declares the topology, consumes with manual acknowledgement and
 /// reconnects with back-off when the connection drops. Must be called inside
 /// a Tokio runtime.
+///
+/// NOTE: deliveries are handled one at a time, in arrival order. Prefetch
+/// only saves round trips; run more consumers for more throughput.
 pub fn spawn_consumer<H: Handler>(
     broker: &Broker,
     pool: PgPool,
@@ -79,7 +84,8 @@ pub fn spawn_consumer<H: Handler>(
 /// Handle to a running consumer.
 ///
 /// [`stop`](Self::stop) finishes the message in hand and closes the channel.
-/// Dropping the handle asks the task to stop in the same way without waiting.
+/// Dropping the handle signals the task to stop in the same way without
+/// waiting.
 #[derive(Debug)]
 pub struct ConsumerHandle {
     consumer: ConsumerName,
@@ -191,7 +197,10 @@ impl<H: Handler> Worker<H> {
                 FieldTable::default(),
             )
             .await
-            .map_err(BrokerError::amqp(format!("basic.consume on {}", shared.queues.queue)))?;
+            .map_err(BrokerError::amqp(format!(
+                "basic.consume on {}",
+                shared.queues.queue
+            )))?;
 
         self.state.send_replace(ConsumerState::Consuming);
         outage.recovered();

@@ -18,7 +18,7 @@ use crate::headers;
 use crate::names::ConsumerName;
 use crate::topology::ConsumerQueues;
 
-/// Why a message was moved to the dead-letter queue.
+/// Reason a message was moved to the dead-letter queue.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum DeadReason {
     /// The handler failed with transient errors on every attempt.
@@ -70,7 +70,7 @@ pub struct DeadLetter {
     pub message_type: Option<String>,
     /// `correlation-id` property, the application id.
     pub correlation_id: Option<String>,
-    /// Why the message is here; `None` when the header is missing or unknown.
+    /// Reason the message is here, or `None` when the header is missing or unknown.
     pub reason: Option<DeadReason>,
     /// Number of handling attempts made.
     pub attempts: u32,
@@ -201,7 +201,9 @@ async fn ensure_queue_exists(
             queue: queue.to_owned(),
             consumer: consumer.to_string(),
         }),
-        Err(error) => Err(BrokerError::amqp(format!("queue.declare passive {queue}"))(error)),
+        Err(error) => Err(BrokerError::amqp(format!("queue.declare passive {queue}"))(
+            error,
+        )),
     }
 }
 

@@ -26,7 +26,7 @@ use crate::trace::set_parent_from_envelope;
 /// unavailable, so that the consumer does not spin on it.
 const UNAVAILABLE_PAUSE: Duration = Duration::from_secs(1);
 
-/// What every delivery of one consumer needs.
+/// Consumer state that every delivery uses.
 pub(crate) struct Shared<H> {
     pub(crate) pool: PgPool,
     pub(crate) handler: Arc<H>,
@@ -73,8 +73,7 @@ pub(crate) async fn process<H: Handler>(
                 channel,
                 &shared.queues.dead,
                 &shared.consumer,
-                &delivery.data,
-                &delivery.properties,
+                &delivery,
                 DeadReason::InvalidEnvelope,
                 attempt,
                 &error.to_string(),
@@ -140,8 +139,7 @@ async fn settle<H: Handler>(
                 channel,
                 &shared.queues.dead,
                 &shared.consumer,
-                &delivery.data,
-                &delivery.properties,
+                &delivery,
                 DeadReason::Permanent,
                 attempt,
                 &text,
@@ -164,15 +162,7 @@ async fn retry_or_dead<H>(
             .ok()
             .and_then(|index| shared.retry_delays.get(index));
         tracing::warn!(%error, retry_in = ?delay, "handler failed; retrying later");
-        return forward::to_retry(
-            channel,
-            retry_queue,
-            &delivery.data,
-            &delivery.properties,
-            attempt,
-            error,
-        )
-        .await;
+        return forward::to_retry(channel, retry_queue, delivery, attempt, error).await;
     }
 
     tracing::error!(
@@ -184,8 +174,7 @@ async fn retry_or_dead<H>(
         channel,
         &shared.queues.dead,
         &shared.consumer,
-        &delivery.data,
-        &delivery.properties,
+        delivery,
         DeadReason::RetriesExhausted,
         attempt,
         error,

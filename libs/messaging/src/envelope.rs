@@ -60,7 +60,7 @@ impl fmt::Display for MessageId {
 /// ```
 ///
 /// Unknown fields are ignored when decoding, so producers can add fields
-/// before every consumer knows them.
+/// before every consumer reads them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Envelope {
     id: MessageId,
@@ -88,12 +88,11 @@ impl Envelope {
         payload: &impl Serialize,
     ) -> Result<Self, EnvelopeError> {
         let message_type = MessageType::new(message_type)?;
-        let payload = serde_json::to_value(payload).map_err(|error| {
-            EnvelopeError::EncodePayload {
+        let payload =
+            serde_json::to_value(payload).map_err(|error| EnvelopeError::EncodePayload {
                 message_type: message_type.clone(),
                 detail: redact_values(&error.to_string()),
-            }
-        })?;
+            })?;
 
         Ok(Self {
             id: MessageId::new(),

@@ -90,7 +90,9 @@ pub enum EnvelopeError {
     #[error("message body is not a valid envelope: {detail}")]
     Decode { detail: String },
     /// The payload does not deserialize into the requested type.
-    #[error("payload of message {message_id} ({message_type}) does not match {type_name}: {detail}")]
+    #[error(
+        "payload of message {message_id} ({message_type}) does not match {type_name}: {detail}"
+    )]
     Payload {
         type_name: &'static str,
         message_id: MessageId,
@@ -148,7 +150,7 @@ pub enum PublishError {
     /// The envelope could not be encoded.
     #[error(transparent)]
     Envelope(#[from] EnvelopeError),
-    /// The broker answered the publish with `basic.nack`.
+    /// The broker sent `basic.nack` for the publish.
     #[error(
         "RabbitMQ refused message {message_id} ({message_type}) with a negative acknowledgement; check the broker log, e.g. for a full queue with x-overflow reject-publish"
     )]

@@ -3,6 +3,7 @@
 
 use std::time::SystemTime;
 
+use lapin::message::Delivery;
 use lapin::options::BasicPublishOptions;
 use lapin::types::AMQPValue;
 use lapin::{BasicProperties, Channel};
@@ -18,29 +19,27 @@ use crate::publisher::wait_for_confirm;
 pub(crate) async fn to_retry(
     channel: &Channel,
     retry_queue: &str,
-    body: &[u8],
-    properties: &BasicProperties,
+    delivery: &Delivery,
     failed: u32,
     last_error: &str,
 ) -> Result<(), PublishError> {
     let properties = headers::with_headers(
-        properties.clone(),
+        delivery.properties.clone(),
         [
             (headers::ATTEMPTS, AMQPValue::LongLongInt(i64::from(failed))),
             (headers::LAST_ERROR, headers::error_text(last_error)),
         ],
     );
-    send_to_queue(channel, retry_queue, body, properties).await
+    send_to_queue(channel, retry_queue, &delivery.data, properties).await
 }
 
-/// Sends a message to the dead-letter queue with headers that say why, after
-/// how many attempts and with which last error.
+/// Sends a message to the dead-letter queue with headers that record the
+/// reason, the number of attempts and the last error.
 pub(crate) async fn to_dead(
     channel: &Channel,
     dead_queue: &str,
     consumer: &ConsumerName,
-    body: &[u8],
-    properties: &BasicProperties,
+    delivery: &Delivery,
     reason: DeadReason,
     attempts: u32,
     last_error: &str,
@@ -50,16 +49,19 @@ pub(crate) async fn to_dead(
         .map(|elapsed| elapsed.as_secs())
         .unwrap_or(0);
     let properties = headers::with_headers(
-        properties.clone(),
+        delivery.properties.clone(),
         [
             (headers::DEAD_REASON, headers::text(reason.as_str())),
-            (headers::ATTEMPTS, AMQPValue::LongLongInt(i64::from(attempts))),
+            (
+                headers::ATTEMPTS,
+                AMQPValue::LongLongInt(i64::from(attempts)),
+            ),
             (headers::LAST_ERROR, headers::error_text(last_error)),
             (headers::CONSUMER, headers::text(consumer.as_str())),
             (headers::DEAD_AT, AMQPValue::Timestamp(now)),
         ],
     );
-    send_to_queue(channel, dead_queue, body, properties).await
+    send_to_queue(channel, dead_queue, &delivery.data, properties).await
 }
 
 /// Publishes to `queue` through the default exchange and waits for the

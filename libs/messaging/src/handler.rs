@@ -71,7 +71,7 @@ pub enum Completion {
     AlreadyProcessed,
 }
 
-/// What a handler gets besides the envelope: a database connection and the
+/// Handler context besides the envelope: a database connection and the
 /// transaction that records the message as processed.
 pub struct Context<'a> {
     /// Pooled connection with no transaction open.
@@ -165,7 +165,7 @@ impl<'a> Context<'a> {
     }
 }
 
-/// Why the `complete` transaction rolled back.
+/// Reason the `complete` transaction rolled back.
 enum Failure {
     AlreadyProcessed,
     Effect(HandlerError),

@@ -7,7 +7,7 @@ use lapin::types::{AMQPValue, FieldTable, LongString, ShortString};
 pub(crate) const ATTEMPTS: &str = "x-hap-attempts";
 /// Error text of the last failed attempt.
 pub(crate) const LAST_ERROR: &str = "x-hap-last-error";
-/// Why a message is in the dead-letter queue (see `DeadReason`).
+/// Reason the message is in the dead-letter queue (see `DeadReason`).
 pub(crate) const DEAD_REASON: &str = "x-hap-dead-reason";
 /// Time the message was moved to the dead-letter queue, in Unix seconds.
 pub(crate) const DEAD_AT: &str = "x-hap-dead-at";
@@ -33,7 +33,7 @@ pub(crate) const RESET_ON_REPLAY: [&str; 12] = [
     "x-last-death-reason",
 ];
 
-/// Longest error text stored in [`LAST_ERROR`], in characters.
+/// Maximum length of the error text stored in [`LAST_ERROR`], in characters.
 const MAX_ERROR_TEXT: usize = 2000;
 
 /// Reads an integer header, accepting every AMQP integer width.

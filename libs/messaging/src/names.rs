@@ -1,6 +1,6 @@
 //! Validated names that become parts of AMQP exchange, queue and routing keys.
 //!
-//! AMQP short strings hold at most 255 bytes, so every part has a length cap
+//! AMQP short strings contain at most 255 bytes, so every part has a length cap
 //! that keeps the longest derived name (`{namespace}.{consumer}.retry.{n}`)
 //! well inside that limit.
 

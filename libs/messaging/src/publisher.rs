@@ -15,7 +15,7 @@ use crate::headers;
 use crate::topology::{declare_exchange, exchange_name};
 use crate::trace::{TRACEPARENT, TRACESTATE};
 
-/// Time allowed for the broker's confirm of one message. Without an answer
+/// Time allowed for the broker's confirm of one message. Without a confirm
 /// the message may or may not be stored, so the publish counts as failed.
 pub(crate) const CONFIRM_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -135,15 +135,15 @@ pub(crate) fn properties(envelope: &Envelope) -> BasicProperties {
     headers::with_headers(properties, entries)
 }
 
-/// Waits for the broker's answer to one publish. A nack, a returned
-/// mandatory message, a missing answer and a lost channel are errors.
+/// Waits for the broker's confirm of one publish. A nack, a returned
+/// mandatory message, a missing confirm and a lost channel are errors.
 pub(crate) async fn wait_for_confirm(
     confirm: PublisherConfirm,
     message_id: &str,
     message_type: &str,
 ) -> Result<(), PublishError> {
-    let answer = tokio::time::timeout(CONFIRM_TIMEOUT, confirm).await;
-    match answer {
+    let confirmation = tokio::time::timeout(CONFIRM_TIMEOUT, confirm).await;
+    match confirmation {
         Ok(Ok(Confirmation::Ack(None))) => Ok(()),
         Ok(Ok(Confirmation::Ack(Some(_returned)))) => Err(PublishError::Unroutable {
             message_id: message_id.to_owned(),

@@ -123,7 +123,7 @@ mod tests {
     }
 
     #[test]
-    fn url_at_sign_in_path_is_not_user_info() {
+    fn url_at_sign_in_path_kept() {
         assert_eq!(
             redact_url("amqp://rabbit:5672/vhost@x"),
             "amqp://rabbit:5672/vhost@x"

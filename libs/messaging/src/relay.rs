@@ -72,7 +72,7 @@ pub struct Relay {
     task: Option<JoinHandle<()>>,
 }
 
-/// Why one batch failed.
+/// Failure of one relay batch.
 #[derive(Debug, thiserror::Error)]
 enum RelayError {
     #[error("cannot get a database connection: {0}")]

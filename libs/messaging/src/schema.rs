@@ -1,7 +1,7 @@
 //! Diesel table definitions for the tables created by [`MIGRATIONS`](crate::MIGRATIONS).
 //!
-//! Written to match `diesel print-schema` output for
-//! `migrations/00000000000001_messaging/up.sql`; the `migrations` test
+//! Written by hand in the form `diesel print-schema` produces for
+//! `migrations/00000000000001_messaging/up.sql`. The `migrations` test
 //! checks the columns against a migrated database.
 
 diesel::table! {

@@ -10,7 +10,7 @@ use crate::error::SettingsError;
 use crate::names::check_name_part;
 use crate::redact::redact_url;
 
-/// Longest retry delay: RabbitMQ accepts larger TTLs, but a day already
+/// Maximum retry delay: RabbitMQ accepts larger TTLs, but a day already
 /// exceeds any back-off that helps a failing handler.
 const MAX_RETRY_DELAY: Duration = Duration::from_secs(24 * 60 * 60);
 

@@ -6,7 +6,7 @@
 //! | --- | --- | --- |
 //! | `{ns}.events` | durable topic exchange | every event, routed by message type |
 //! | `{ns}.{consumer}` | durable quorum queue | a consumer's input, bound by its binding keys |
-//! | `{ns}.{consumer}.retry.{n}` | durable queue, TTL = n-th retry delay | holds a failed message, then dead-letters it back to `{ns}.{consumer}` |
+//! | `{ns}.{consumer}.retry.{n}` | durable queue, TTL = n-th retry delay | keeps a failed message for the delay, then dead-letters it back to `{ns}.{consumer}` |
 //! | `{ns}.{consumer}.dead` | durable queue | messages that failed permanently or exhausted their retries |
 //!
 //! Declarations are idempotent. Redeclaring a queue with other arguments, such
@@ -101,7 +101,10 @@ fn record(namespace: &str, exchange: Option<&str>, queues: &[&str]) {
 }
 
 /// Declares the durable topic exchange `{ns}.events`.
-pub(crate) async fn declare_exchange(channel: &Channel, namespace: &str) -> Result<(), BrokerError> {
+pub(crate) async fn declare_exchange(
+    channel: &Channel,
+    namespace: &str,
+) -> Result<(), BrokerError> {
     let exchange = exchange_name(namespace);
     record(namespace, Some(&exchange), &[]);
     channel
@@ -194,11 +197,7 @@ async fn declare_queue(
     arguments: FieldTable,
 ) -> Result<(), BrokerError> {
     channel
-        .queue_declare(
-            name.into(),
-            QueueDeclareOptions::durable(),
-            arguments,
-        )
+        .queue_declare(name.into(), QueueDeclareOptions::durable(), arguments)
         .await
         .map(drop)
         .map_err(BrokerError::amqp(format!("queue.declare {name}")))
@@ -222,7 +221,10 @@ mod tests {
     fn consumer_queue_names() {
         let queues = ConsumerQueues::new("hap", &ConsumerName::new("consent").unwrap(), 2);
         assert_eq!(queues.queue, "hap.consent");
-        assert_eq!(queues.retries, vec!["hap.consent.retry.1", "hap.consent.retry.2"]);
+        assert_eq!(
+            queues.retries,
+            vec!["hap.consent.retry.1", "hap.consent.retry.2"]
+        );
         assert_eq!(queues.dead, "hap.consent.dead");
     }
 
@@ -234,5 +236,4 @@ mod tests {
         assert_eq!(queues.retry_after(2), Some("hap.x.retry.2"));
         assert_eq!(queues.retry_after(3), None);
     }
-
 }

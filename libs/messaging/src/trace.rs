@@ -12,10 +12,10 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::envelope::Envelope;
 
-/// Header and envelope field that holds the W3C `traceparent` value.
+/// Header and envelope field that contains the W3C `traceparent` value.
 pub const TRACEPARENT: &str = "traceparent";
 
-/// Header and envelope field that holds the W3C `tracestate` value.
+/// Header and envelope field that contains the W3C `tracestate` value.
 pub const TRACESTATE: &str = "tracestate";
 
 /// W3C trace context of the span that created a message.

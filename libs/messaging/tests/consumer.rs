@@ -271,7 +271,11 @@ async fn failing_message_is_dead_lettered_and_replayed() {
 
     let failing = name("failing");
     eventually("the dead letter", || async {
-        dead_letters::list(&broker, &failing, 10).await.unwrap().len() == 1
+        dead_letters::list(&broker, &failing, 10)
+            .await
+            .unwrap()
+            .len()
+            == 1
     })
     .await;
     let dead = dead_letters::list(&broker, &failing, 10).await.unwrap();
@@ -327,7 +331,10 @@ async fn permanent_failure_is_dead_lettered_at_once() {
 
     let strict = name("strict");
     eventually("the dead letter", || async {
-        !dead_letters::list(&broker, &strict, 10).await.unwrap().is_empty()
+        !dead_letters::list(&broker, &strict, 10)
+            .await
+            .unwrap()
+            .is_empty()
     })
     .await;
     consumer.stop().await;
@@ -368,7 +375,10 @@ async fn invalid_body_is_dead_lettered_without_handler() {
 
     let parsing = name("parsing");
     eventually("the dead letter", || async {
-        !dead_letters::list(&broker, &parsing, 10).await.unwrap().is_empty()
+        !dead_letters::list(&broker, &parsing, 10)
+            .await
+            .unwrap()
+            .is_empty()
     })
     .await;
     consumer.stop().await;
@@ -433,9 +443,10 @@ async fn stop_finishes_the_message_in_hand() {
 
     let after_stop = order_placed();
     publisher.publish(&after_stop).await.unwrap();
-    eventually("the message published after stop to wait in the queue", || async {
-        queue_len(&channel, &queue).await == 1
-    })
+    eventually(
+        "the message published after stop to wait in the queue",
+        || async { queue_len(&channel, &queue).await == 1 },
+    )
     .await;
     assert_eq!(effect_count(&db.pool(), after_stop.id()), 0);
 }
@@ -465,6 +476,9 @@ async fn inbox_rows_are_deleted_before_cutoff() {
     let past = chrono::Utc::now() - chrono::Duration::hours(1);
     assert_eq!(inbox::delete_processed_before(&mut conn, past).unwrap(), 0);
     let future = chrono::Utc::now() + chrono::Duration::hours(1);
-    assert_eq!(inbox::delete_processed_before(&mut conn, future).unwrap(), 1);
+    assert_eq!(
+        inbox::delete_processed_before(&mut conn, future).unwrap(),
+        1
+    );
     assert_eq!(inbox_count(&pool, envelope.id()), 0);
 }

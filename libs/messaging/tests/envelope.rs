@@ -108,7 +108,7 @@ struct Submitted {
 }
 
 #[test]
-fn payload_as_error_names_type_and_message_without_values() {
+fn payload_error_masks_values() {
     let envelope = Envelope::new(
         "application.submitted",
         1,

@@ -34,7 +34,12 @@ fn columns(conn: &mut PgConnection) -> Vec<(String, String, String, String)> {
     .collect()
 }
 
-fn row(table: &str, column: &str, data_type: &str, nullable: &str) -> (String, String, String, String) {
+fn row(
+    table: &str,
+    column: &str,
+    data_type: &str,
+    nullable: &str,
+) -> (String, String, String, String) {
     (
         table.to_owned(),
         column.to_owned(),

@@ -71,8 +71,8 @@ async fn nack_is_an_error() {
     let broker = Broker::new(test_broker.settings()).unwrap();
     let (_connection, channel) = inspector(test_broker.url()).await;
 
-    // A queue that holds no message and rejects publishes makes the broker
-    // answer with basic.nack.
+    // A queue with a maximum length of zero that rejects publishes makes the
+    // broker send basic.nack.
     let exchange = exchange_name(test_broker.namespace());
     let full_queue = format!("{}.full", test_broker.namespace());
     channel

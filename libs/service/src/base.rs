@@ -78,14 +78,14 @@ impl Base {
         self.relay.notifier()
     }
 
-    /// Starts a consumer named `<service>.<name>` for the routing keys.
+    /// Starts a consumer named `<service>-<name>` for the routing keys.
     pub fn consume<H: Handler>(
         &mut self,
         name: &str,
         routing_keys: &[&str],
         handler: H,
     ) -> Result<(), StartError> {
-        let full_name = format!("{}.{name}", self.name);
+        let full_name = format!("{}-{name}", self.name);
         let invalid = |reason: String| StartError::Consumer {
             name: full_name.clone(),
             reason,

@@ -24,8 +24,10 @@ const CONSENT_DAYS_BEFORE_SURGERY: i32 = 14;
 /// Share of registered patients who later withdraw consent.
 const WITHDRAWAL_SHARE: f64 = 0.03;
 
-/// Colon resection codes (NCSP groups JFB and JFH) for colon cancer
-/// (C18-C19), with relative weights.
+/// Colon resection codes for colon cancer (C18-C19) from the NCSP (NOMESCO
+/// Classification of Surgical Procedures) groups JFB and JFH, with relative
+/// weights. NOTE: the codes follow the group structure but were not checked
+/// against the current NCSP code list.
 const COLON_PROCEDURES: &[(&str, u32)] = &[
     ("JFB20", 10),
     ("JFB30", 25),
@@ -36,8 +38,8 @@ const COLON_PROCEDURES: &[(&str, u32)] = &[
     ("JFB60", 5),
     ("JFH10", 5),
 ];
-/// Rectal resection codes (NCSP group JGB) for rectal cancer (C20), with
-/// relative weights.
+/// Rectal resection codes for rectal cancer (C20) from the NCSP group JGB,
+/// with relative weights.
 const RECTUM_PROCEDURES: &[(&str, u32)] = &[
     ("JGB00", 30),
     ("JGB03", 30),

@@ -27,7 +27,7 @@ pub struct TestBroker {
 impl TestBroker {
     /// Picks a new namespace on `HAP_TEST_BROKER_URL` (default
     /// `amqp://guest:guest@127.0.0.1:5672/%2f`) and checks that the server
-    /// answers.
+    /// accepts a connection.
     ///
     /// Works inside and outside a Tokio runtime: the check runs on a thread
     /// of its own.
@@ -37,8 +37,7 @@ impl TestBroker {
     /// Panics when the server is unreachable, naming the URL and the command
     /// that starts it.
     pub fn create() -> Self {
-        let url =
-            std::env::var("HAP_TEST_BROKER_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned());
+        let url = std::env::var("HAP_TEST_BROKER_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned());
         let namespace = format!("test_{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);
 
         let check_url = url.clone();

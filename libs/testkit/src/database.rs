@@ -1,9 +1,9 @@
 //! A fresh PostgreSQL database per test.
 
-use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
 use diesel::backend::Backend;
 use diesel::migration::{Migration, MigrationSource};
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 use hap_messaging::PgPool;
 use hap_messaging::redact::redact_url;
@@ -36,8 +36,8 @@ impl TestDatabase {
     /// Panics when the server is unreachable, naming the URL and the command
     /// that starts it, and when a migration fails.
     pub fn create(migrations: &[&EmbeddedMigrations]) -> Self {
-        let admin_url = std::env::var("HAP_TEST_DATABASE_URL")
-            .unwrap_or_else(|_| DEFAULT_URL.to_owned());
+        let admin_url =
+            std::env::var("HAP_TEST_DATABASE_URL").unwrap_or_else(|_| DEFAULT_URL.to_owned());
         let name = format!("hap_test_{}", uuid::Uuid::new_v4().simple());
         let url = with_database(&admin_url, &name);
 

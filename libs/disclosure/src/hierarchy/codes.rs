@@ -38,7 +38,11 @@ impl Hierarchy {
             .collect();
 
         let mut names = vec!["code".to_owned()];
-        names.extend(lengths.iter().map(|length| format!("first {length} characters")));
+        names.extend(
+            lengths
+                .iter()
+                .map(|length| format!("first {length} characters")),
+        );
         names.push("*".to_owned());
         Self::from_rows(rows)?.with_level_names(names)
     }

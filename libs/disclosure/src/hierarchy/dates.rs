@@ -60,7 +60,7 @@ fn days_in_month(year: u32, month: u32) -> u32 {
 }
 
 fn is_leap_year(year: u32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 #[cfg(test)]
@@ -95,7 +95,14 @@ mod tests {
 
     #[test]
     fn malformed_dates_are_rejected() {
-        for value in ["2023-13-01", "2023-04-31", "2023-1-01", "23-01-01", "2023/01/01", "2023-00-10"] {
+        for value in [
+            "2023-13-01",
+            "2023-04-31",
+            "2023-1-01",
+            "23-01-01",
+            "2023/01/01",
+            "2023-00-10",
+        ] {
             let error = Hierarchy::dates([value]).unwrap_err();
             assert!(
                 matches!(error, HierarchyError::InvalidValue { kind: "date", .. }),

@@ -148,7 +148,7 @@ impl Hierarchy {
         self.level_names.get(level).map(String::as_str)
     }
 
-    /// Whether `value` is a level-0 value of this hierarchy.
+    /// Returns whether `value` is a level-0 value of this hierarchy.
     pub fn contains(&self, value: &str) -> bool {
         self.index.contains_key(value)
     }
@@ -210,7 +210,10 @@ fn check_tree(rows: &[Vec<String>]) -> Result<(), HierarchyError> {
 /// Collects distinct values in first-seen order.
 fn distinct<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
     let mut seen = std::collections::HashSet::new();
-    values.into_iter().filter(|value| seen.insert(*value)).collect()
+    values
+        .into_iter()
+        .filter(|value| seen.insert(*value))
+        .collect()
 }
 
 #[cfg(test)]

@@ -19,7 +19,11 @@ impl Hierarchy {
                     reason: "expected four digits, such as 0301",
                 });
             }
-            rows.push(vec![value.to_owned(), value[..2].to_owned(), "*".to_owned()]);
+            rows.push(vec![
+                value.to_owned(),
+                value[..2].to_owned(),
+                "*".to_owned(),
+            ]);
         }
         Self::from_rows(rows)?.with_level_names(["municipality", "county", "*"])
     }

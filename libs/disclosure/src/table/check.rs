@@ -1,19 +1,19 @@
 //! Checks that a suppression pattern hides every suppressed value.
 //!
 //! The table is taken with its totals as a grid of `rows + 1` by
-//! `columns + 1` entries: the last row holds the column totals, the last
+//! `columns + 1` entries: the last row contains the column totals, the last
 //! column the row totals, and the corner the grand total. In every line of
 //! this grid, the last entry is the sum of the others. Negating the totals
 //! turns these equations into "every line sums to zero", so the suppressed
 //! entries are the edges of a bipartite graph between lines (row vertices
-//! and column vertices), and the values they can take are the published
-//! values plus any circulation on that graph. A suppressed entry is
+//! and column vertices). The values consistent with the published entries
+//! are the true values plus any circulation on that graph. A suppressed entry is
 //! therefore determined exactly when its edge lies on no cycle, that is
 //! when it is a bridge. A line with a single suppressed entry is the
-//! simplest bridge. Because every suppressed value is at least 1, a cycle
-//! can shift each of its entries by one in either direction without making
-//! any value negative, so a suppressed entry on a cycle is never pinned by
-//! the non-negativity of the counts either.
+//! simplest bridge. Every suppressed value is at least 1, so a cycle can
+//! shift each of its entries by one in either direction without making any
+//! value negative. Non-negativity therefore never pins a suppressed entry
+//! that lies on a cycle.
 //!
 //! NOTE: the equations hold when totals are sums of their cells. For a
 //! table of distinct persons where someone falls in several cells, a total
@@ -41,7 +41,9 @@ pub enum TableViolation {
     )]
     Determined { row: String, column: String },
 
-    #[error("entry ({row}, {column}) = {count} is published but below the minimum cell count {min}")]
+    #[error(
+        "entry ({row}, {column}) = {count} is published but below the minimum cell count {min}"
+    )]
     SmallCountPublished {
         row: String,
         column: String,
@@ -57,7 +59,7 @@ pub(crate) enum Line {
     Column(usize),
 }
 
-/// Which entries of the extended grid are suppressed, row-major.
+/// Suppression flags of the extended grid, row-major.
 #[derive(Debug)]
 pub(crate) struct Pattern<'a> {
     pub rows: usize,
@@ -120,8 +122,7 @@ impl Pattern<'_> {
                 }
                 let row_side = self.reachable(&adjacency, row, (row, column));
                 if !row_side[self.rows + column] {
-                    let column_side =
-                        self.reachable(&adjacency, self.rows + column, (row, column));
+                    let column_side = self.reachable(&adjacency, self.rows + column, (row, column));
                     return Some(Bridge {
                         row,
                         column,
@@ -210,8 +211,8 @@ mod tests {
 
     #[test]
     fn link_between_two_rectangles_is_a_bridge() {
-        // Two suppressed rectangles joined by entry (1, 2): every line holds
-        // 0 or at least 2 suppressed entries, yet (1, 2) is determined.
+        // Two suppressed rectangles joined by entry (1, 2): every line has 0
+        // or at least 2 suppressed entries, yet (1, 2) is determined.
         let suppressed = pattern(
             5,
             5,

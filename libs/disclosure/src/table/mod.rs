@@ -64,7 +64,9 @@ pub enum TableError {
     #[error("column `{column}` is not in the data set; its columns are {available}")]
     UnknownColumn { column: String, available: String },
 
-    #[error("record {row} has no value in person column `{column}`; every record needs a person id")]
+    #[error(
+        "record {row} has no value in person column `{column}`; every record needs a person id"
+    )]
     MissingPerson { row: usize, column: String },
 
     #[error("record {row}: count `{}` in column `{column}` is not a whole number of persons", masked(.value))]
@@ -86,7 +88,9 @@ pub enum TableError {
     #[error("label {label} appears twice among the {axis} labels; labels must be unique")]
     DuplicateLabel { axis: &'static str, label: String },
 
-    #[error("the table has {found} rows of cells for {expected} row labels, or a row of the wrong width")]
+    #[error(
+        "the table has {found} rows of cells for {expected} row labels, or a row of the wrong width"
+    )]
     ShapeMismatch { found: usize, expected: usize },
 
     #[error("the counts add up to more than {}; check the count column", u64::MAX)]
@@ -261,7 +265,9 @@ impl FrequencyTable {
         for row in &cells {
             let mut row_total = 0u64;
             for (column, &count) in row.iter().enumerate() {
-                row_total = row_total.checked_add(count).ok_or(TableError::CountOverflow)?;
+                row_total = row_total
+                    .checked_add(count)
+                    .ok_or(TableError::CountOverflow)?;
                 column_totals[column] = column_totals[column]
                     .checked_add(count)
                     .ok_or(TableError::CountOverflow)?;
@@ -419,9 +425,8 @@ mod tests {
     #[test]
     fn ragged_cells_are_rejected() {
         let labels = vec![Some("a".to_owned()), Some("b".to_owned())];
-        let error =
-            FrequencyTable::from_cells(labels.clone(), labels, vec![vec![1, 2], vec![3]])
-                .unwrap_err();
+        let error = FrequencyTable::from_cells(labels.clone(), labels, vec![vec![1, 2], vec![3]])
+            .unwrap_err();
         assert!(matches!(error, TableError::ShapeMismatch { .. }));
     }
 

@@ -5,7 +5,7 @@ use serde::Serialize;
 use super::check::{Line, Pattern, TableViolation};
 use super::{FrequencyTable, Label, MinCellCount, TableError, display_label};
 
-/// Why an entry is suppressed.
+/// Reason for suppressing an entry.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum SuppressionReason {
@@ -33,8 +33,9 @@ impl Cell {
 ///
 /// Every non-zero count below the minimum, totals included, is suppressed
 /// (primary). Further entries are suppressed (secondary) until no line
-/// holds a single suppressed entry and no suppressed entry can be computed
-/// from the published entries and totals; see [`ProtectedTable::verify`].
+/// contains a single suppressed entry and no suppressed entry can be
+/// computed from the published entries and totals, as
+/// [`ProtectedTable::verify`] checks.
 /// Secondary entries are chosen greedily, smallest count first, preferring
 /// cells over totals and cells that also complete another line; zeros are
 /// never chosen. The result is protected but not necessarily the smallest
@@ -102,7 +103,7 @@ impl ProtectedTable {
     }
 
     /// Checks that no published entry is a non-zero count below the
-    /// minimum, that no row or column (totals included) holds exactly one
+    /// minimum, that no row or column (totals included) contains exactly one
     /// suppressed entry, and that no suppressed entry can be computed from
     /// the published entries and totals.
     pub fn verify(&self) -> Result<(), TableViolation> {
@@ -235,8 +236,9 @@ impl Grid {
         self.reasons.iter().map(Option::is_some).collect()
     }
 
-    /// Whether the entry may be suppressed as a complement: published and
-    /// non-zero. A suppressed zero could be pinned by non-negativity.
+    /// Returns whether the entry may be suppressed as a complement, that is
+    /// whether it is published and non-zero. A suppressed zero could be
+    /// pinned by non-negativity.
     fn is_candidate(&self, row: usize, column: usize) -> bool {
         let position = self.position(row, column);
         self.reasons[position].is_none() && self.values[position] > 0
@@ -261,7 +263,7 @@ pub(super) fn protect(
     Ok(protected)
 }
 
-/// Adds secondary suppressions until no line holds a single suppressed
+/// Adds secondary suppressions until no line contains a single suppressed
 /// entry and no suppressed entry is a bridge. Fails with the entry that no
 /// published non-zero entry can protect.
 fn suppress_complements(grid: &mut Grid) -> Result<(), (usize, usize)> {
@@ -430,9 +432,9 @@ mod tests {
 
     #[test]
     fn bridge_gets_closed() {
-        // Two suppressed rectangles joined by entry (1, 2) of a 4 x 4 table
-        // (a 5 x 5 grid with totals): no line has a single suppressed entry,
-        // but (1, 2) is a bridge until a cell joins the two sides.
+        // Two suppressed rectangles are joined by entry (1, 2) of a 4 x 4
+        // table, a 5 x 5 grid with totals. No line has a single suppressed
+        // entry, but (1, 2) is a bridge until a cell joins the two sides.
         let source = table(
             &["r0", "r1", "r2", "r3"],
             &["c0", "c1", "c2", "c3"],
@@ -443,12 +445,24 @@ mod tests {
                 vec![22, 23, 24, 25],
             ],
         );
+
         let mut grid = Grid::new(&source);
-        for (row, column) in [(0, 0), (0, 1), (1, 0), (1, 1), (1, 2), (2, 2), (2, 3), (3, 2), (3, 3)] {
+        for (row, column) in [
+            (0, 0),
+            (0, 1),
+            (1, 0),
+            (1, 1),
+            (1, 2),
+            (2, 2),
+            (2, 3),
+            (3, 2),
+            (3, 3),
+        ] {
             let position = grid.position(row, column);
             grid.reasons[position] = Some(SuppressionReason::Primary);
         }
         suppress_complements(&mut grid).unwrap();
+
         let added: Vec<(usize, usize)> = (0..grid.rows)
             .flat_map(|row| (0..grid.columns).map(move |column| (row, column)))
             .filter(|&(row, column)| {
@@ -458,6 +472,7 @@ mod tests {
         // The smallest entry joining rows {0, 1} with columns {2, 3} or rows
         // {2, 3} with columns {0, 1} is (0, 2) = 12.
         assert_eq!(added, vec![(0, 2)]);
+
         let protected = build(&source, &grid, MinCellCount::default());
         assert_eq!(protected.verify(), Ok(()));
     }
@@ -495,7 +510,10 @@ mod tests {
         let protected = table(&["a"], &["x"], vec![vec![20]])
             .protect(MinCellCount::default())
             .unwrap();
-        assert_eq!(protected.cell(Some("a"), Some("x")), Some(Cell::Published(20)));
+        assert_eq!(
+            protected.cell(Some("a"), Some("x")),
+            Some(Cell::Published(20))
+        );
         assert_eq!(protected.cell(Some("b"), Some("x")), None);
     }
 }

@@ -21,7 +21,7 @@ pub struct Entry {
 }
 
 /// A table with its totals as a (rows + 1) x (columns + 1) grid, row-major:
-/// the last row holds the column totals and the last column the row totals.
+/// the last row contains the column totals and the last column the row totals.
 pub struct Grid {
     pub rows: usize,
     pub columns: usize,
@@ -34,9 +34,9 @@ pub fn extended_grid(table: &FrequencyTable, protected: &ProtectedTable) -> Grid
     let rows = table.row_labels().len() + 1;
     let columns = table.column_labels().len() + 1;
     let name = |labels: &[Option<String>], index: usize| {
-        labels
-            .get(index)
-            .map_or("total".to_owned(), |label| label.clone().unwrap_or_default())
+        labels.get(index).map_or("total".to_owned(), |label| {
+            label.clone().unwrap_or_default()
+        })
     };
     let mut entries = Vec::new();
     for row in 0..rows {
@@ -131,7 +131,10 @@ pub fn computable_entries(grid: &Grid) -> Vec<String> {
         with_unit.push(unit);
         if rank(with_unit) == base_rank {
             let entry = &grid.entries[index];
-            computable.push(format!("({}, {}) = {}", entry.row, entry.column, entry.value));
+            computable.push(format!(
+                "({}, {}) = {}",
+                entry.row, entry.column, entry.value
+            ));
         }
     }
     computable
@@ -141,16 +144,16 @@ fn rank(mut matrix: Vec<Vec<f64>>) -> usize {
     let width = matrix.first().map_or(0, Vec::len);
     let mut rank = 0;
     for column in 0..width {
-        let Some(pivot) = (rank..matrix.len()).find(|&row| matrix[row][column].abs() > 1e-9)
-        else {
+        let Some(pivot) = (rank..matrix.len()).find(|&row| matrix[row][column].abs() > 1e-9) else {
             continue;
         };
         matrix.swap(rank, pivot);
-        for row in 0..matrix.len() {
-            if row != rank {
-                let factor = matrix[row][column] / matrix[rank][column];
-                for entry in column..width {
-                    matrix[row][entry] -= factor * matrix[rank][entry];
+        let pivot_row = matrix[rank].clone();
+        for (index, row) in matrix.iter_mut().enumerate() {
+            if index != rank {
+                let factor = row[column] / pivot_row[column];
+                for (entry, pivot_entry) in row.iter_mut().zip(&pivot_row).skip(column) {
+                    *entry -= factor * pivot_entry;
                 }
             }
         }

@@ -46,27 +46,27 @@ impl Numbers {
         panic!("no individual number left in {range:?}");
     }
 
-    /// A synthetic ordinary number of a person born in the 1900s.
+    /// Returns a synthetic ordinary number of a person born in the 1900s.
     pub fn person(&mut self, day: u32, month: u32, year: u32) -> String {
         self.issue(day, month + 80, year, 0..500)
     }
 
-    /// A synthetic D-number (day plus 40) of a person born in the 1900s.
+    /// Returns a synthetic D-number (day plus 40) of a person born in the 1900s.
     pub fn dnumber(&mut self, day: u32, month: u32, year: u32) -> String {
         self.issue(day + 40, month + 80, year, 0..500)
     }
 
-    /// An H-number (month plus 40).
+    /// Returns an H-number (month plus 40).
     pub fn hnumber(&mut self, day: u32, month: u32, year: u32) -> String {
         self.issue(day, month + 40, year, 0..500)
     }
 
-    /// A synthetic number whose date does not exist (30 February).
+    /// Returns a synthetic number whose date does not exist (30 February).
     pub fn impossible_date(&mut self) -> String {
         self.issue(30, 82, 70, 0..500)
     }
 
-    /// A synthetic number whose individual number (500-749) gives no
+    /// Returns a synthetic number whose individual number (500-749) gives no
     /// century for the year 45.
     pub fn no_century(&mut self) -> String {
         let mut numbers = Numbers {
@@ -81,7 +81,7 @@ pub fn id(number: &str) -> IdentityNumber {
     hap_identity::parse(number, TEST_RULES).unwrap()
 }
 
-/// The number with its last digit changed, so the check digit is wrong.
+/// Returns the number with its last digit changed, so the check digit is wrong.
 pub fn wrong_check_digit(number: &str) -> String {
     let (head, last) = number.split_at(10);
     let digit: u32 = last.parse().unwrap();
@@ -102,7 +102,6 @@ pub fn write_file(dir: &Path, file_name: &str, header: &str, rows: &[String]) {
 pub const POPULATION_HEADER: &str =
     "person_id,sex,birth_date,municipality,death_date,emigration_date,former_dnumber";
 pub const CANCER_HEADER: &str = "person_id,icd10,diagnosis_date,stage";
-pub const BIRTH_HEADER: &str =
-    "mother_id,child_id,birth_date,birth_weight_g,gestational_age_weeks";
+pub const BIRTH_HEADER: &str = "mother_id,child_id,birth_date,birth_weight_g,gestational_age_weeks";
 pub const PATIENT_HEADER: &str = "person_id,episode_start,episode_end,icd10";
 pub const QUALITY_HEADER: &str = "person_id,surgery_date,procedure,asa_score";

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 use diesel::prelude::*;
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 use hap_messaging::{
-    Context, ConsumerHandle, Envelope, Handler, HandlerError, MIGRATIONS, MessageId, PgPool,
+    ConsumerHandle, Context, Envelope, Handler, HandlerError, MIGRATIONS, MessageId, PgPool,
 };
 use hap_testkit::TestDatabase;
 use lapin::options::{BasicGetOptions, QueueDeclareOptions};
@@ -29,7 +29,7 @@ diesel::table! {
     }
 }
 
-/// Longest wait for something asynchronous to happen in a test.
+/// Maximum wait for something asynchronous to happen in a test.
 pub const WAIT: Duration = Duration::from_secs(20);
 
 /// Database with the messaging tables and the `effects` table.
@@ -57,10 +57,15 @@ where
 /// Waits until `consumer` receives deliveries.
 pub async fn consuming(consumer: &ConsumerHandle) {
     let ready = tokio::time::timeout(WAIT, consumer.wait_until_consuming()).await;
-    assert_eq!(ready, Ok(true), "consumer {} did not start", consumer.name());
+    assert_eq!(
+        ready,
+        Ok(true),
+        "consumer {} did not start",
+        consumer.name()
+    );
 }
 
-/// A connection of the test's own, for inspecting queues.
+/// Opens a connection of the test's own for inspecting queues.
 pub async fn inspector(url: &str) -> (Connection, Channel) {
     let connection = Connection::connect(url, ConnectionProperties::default())
         .await
@@ -110,7 +115,7 @@ pub async fn queue_len(channel: &Channel, queue: &str) -> u32 {
         .message_count()
 }
 
-/// An envelope of type `order.placed` with a small payload.
+/// Creates an envelope of type `order.placed` with a small payload.
 pub fn order_placed() -> Envelope {
     Envelope::new(
         "order.placed",
@@ -142,18 +147,21 @@ pub fn inbox_count(pool: &PgPool, message_id: MessageId) -> i64 {
         .unwrap()
 }
 
-/// Decides whether an attempt fails before the effect is written.
+/// Calls a handler received, as `(message id, attempt)` in order.
+pub type Calls = Arc<Mutex<Vec<(MessageId, u32)>>>;
+
+/// Function that decides whether an attempt fails before the effect is written.
 pub type Policy = Box<dyn Fn(&Envelope, u32) -> Result<(), HandlerError> + Send + Sync>;
 
 /// Handler that records every call and, unless its policy fails the
 /// attempt, writes one `effects` row in `complete`.
 pub struct Recorder {
-    pub calls: Arc<Mutex<Vec<(MessageId, u32)>>>,
+    pub calls: Calls,
     pub policy: Policy,
 }
 
 impl Recorder {
-    pub fn new(policy: Policy) -> (Self, Arc<Mutex<Vec<(MessageId, u32)>>>) {
+    pub fn new(policy: Policy) -> (Self, Calls) {
         let calls = Arc::new(Mutex::new(Vec::new()));
         let recorder = Self {
             calls: Arc::clone(&calls),
@@ -162,7 +170,7 @@ impl Recorder {
         (recorder, calls)
     }
 
-    pub fn succeeding() -> (Self, Arc<Mutex<Vec<(MessageId, u32)>>>) {
+    pub fn succeeding() -> (Self, Calls) {
         Self::new(Box::new(|_, _| Ok(())))
     }
 }

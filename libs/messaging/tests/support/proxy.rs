@@ -72,7 +72,11 @@ async fn accept(listener: TcpListener, target: (String, u16), forwarding: watch:
     }
 }
 
-async fn pipe(mut inbound: TcpStream, target: (String, u16), mut forwarding: watch::Receiver<bool>) {
+async fn pipe(
+    mut inbound: TcpStream,
+    target: (String, u16),
+    mut forwarding: watch::Receiver<bool>,
+) {
     let Ok(mut outbound) = TcpStream::connect((target.0.as_str(), target.1)).await else {
         return;
     };
