@@ -1,1 +1,227 @@
+//! The end-to-end harness: starts the five service binaries against the real
+//! PostgreSQL and RabbitMQ, each test with its own databases, broker
+//! namespace, ports and folders, so tests run in parallel.
+//!
+//! The binaries come from the same target folder as the test executable;
+//! build them first with `cargo build --bins` (`make test` does).
 
+// A test harness: failing at once with a message is what its callers need.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use hap_client::Endpoints;
+use hap_client::scenario::Actors;
+use hap_kit::auth::{Role, issue_dev_token};
+use hap_messaging::ConsumerName;
+use hap_testkit::TestBroker;
+use tempfile::TempDir;
+
+/// The services in the order of their ports.
+pub const SERVICES: [&str; 5] = ["applications", "consent", "linkage", "anonymization", "delivery"];
+
+/// The consumer each service declares, for cleaning up the namespace.
+const CONSUMERS: [&str; 5] = [
+    "applications-pipeline",
+    "consent-applications",
+    "linkage-cleared",
+    "anonymization-linked",
+    "delivery-released",
+];
+
+const DATABASE_SERVER: &str = "postgres://postgres@127.0.0.1:5432";
+
+/// Writes synthetic registries for `persons` persons into a new folder.
+pub fn synthetic_registries(persons: usize, seed: u64) -> TempDir {
+    let dir = tempfile::tempdir().expect("creating a temporary folder");
+    hap_synth::generate(&hap_synth::SynthOptions::new(persons, seed), dir.path())
+        .expect("generating synthetic registries");
+    dir
+}
+
+/// Five running services with their own databases, namespace and folders.
+pub struct Platform {
+    pub endpoints: Endpoints,
+    pub dev_secret: String,
+    pub folder: TempDir,
+    registry_dir: PathBuf,
+    suffix: String,
+    ports: BTreeMap<&'static str, u16>,
+    children: BTreeMap<&'static str, Child>,
+    broker: TestBroker,
+}
+
+impl Platform {
+    /// Starts every service and waits until all are ready.
+    pub async fn start(registry_dir: &Path) -> Platform {
+        let broker = TestBroker::create();
+        for consumer in CONSUMERS {
+            broker.track_consumer(&ConsumerName::new(consumer).expect("valid consumer name"));
+        }
+        let ports: BTreeMap<&'static str, u16> =
+            SERVICES.iter().map(|service| (*service, free_port())).collect();
+        let url = |service: &str| format!("http://127.0.0.1:{}", ports[service]);
+        let endpoints = Endpoints {
+            applications: url("applications"),
+            consent: url("consent"),
+            linkage: url("linkage"),
+            anonymization: url("anonymization"),
+            delivery: url("delivery"),
+        };
+        let mut platform = Platform {
+            endpoints,
+            dev_secret: format!("e2e-development-secret-{}", uuid::Uuid::new_v4().simple()),
+            folder: tempfile::tempdir().expect("creating a temporary folder"),
+            registry_dir: registry_dir.to_path_buf(),
+            suffix: uuid::Uuid::new_v4().simple().to_string()[..12].to_owned(),
+            ports,
+            children: BTreeMap::new(),
+            broker,
+        };
+        for service in SERVICES {
+            platform.start_service(service);
+        }
+        platform.wait_until_ready().await;
+        platform
+    }
+
+    /// Starts one service binary, appending its output to `<service>.log`.
+    pub fn start_service(&mut self, service: &'static str) {
+        let log = File::options()
+            .create(true)
+            .append(true)
+            .open(self.log_path(service))
+            .expect("opening the service log");
+        let work = self.folder.path().join("work");
+        let deliveries = self.folder.path().join("deliveries");
+        let platform_key = "aa".repeat(32);
+        let child = Command::new(binary(&format!("hap-{service}")))
+            .env_clear()
+            .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .env("HAP__HTTP__HOST", "127.0.0.1")
+            .env("HAP__HTTP__PORT", self.ports[service].to_string())
+            .env("HAP__HTTP__SHUTDOWN_TIMEOUT_SECONDS", "2")
+            .env("HAP__DATABASE__URL", self.database_url(service))
+            .env("HAP__DATABASE__POOL_SIZE", "4")
+            .env("HAP__BROKER__URL", self.broker.url())
+            .env("HAP__BROKER__NAMESPACE", self.broker.namespace())
+            .env("HAP__AUTH__DEV_SECRET", &self.dev_secret)
+            .env("HAP__TELEMETRY__FILTER", "info")
+            .env("HAP__STORE__WORK_DIR", &work)
+            .env("HAP__STORE__DELIVERY_DIR", &deliveries)
+            .env("HAP__STORE__REGISTRY_DIR", &self.registry_dir)
+            .env("HAP__CONSENT__PLATFORM_KEY", &platform_key)
+            .env("HAP__CONSENT__IDENTITY__PROFILE", "test")
+            .env("HAP__LINKAGE__PLATFORM_KEY", &platform_key)
+            .env("HAP__LINKAGE__MASTER_KEY", "bb".repeat(32))
+            .env("HAP__LINKAGE__IDENTITY__PROFILE", "test")
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().expect("cloning the log handle"))
+            .stderr(log)
+            .spawn()
+            .unwrap_or_else(|error| panic!("starting hap-{service} failed: {error}"));
+        self.children.insert(service, child);
+    }
+
+    /// Kills a service with SIGKILL, as a crashed pod would end.
+    pub fn kill(&mut self, service: &str) {
+        if let Some(mut child) = self.children.remove(service) {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    pub fn log_path(&self, service: &str) -> PathBuf {
+        self.folder.path().join(format!("{service}.log"))
+    }
+
+    /// Returns the output of one service so far.
+    pub fn log(&self, service: &str) -> String {
+        std::fs::read_to_string(self.log_path(service)).unwrap_or_default()
+    }
+
+    /// Returns the output of every service so far.
+    pub fn logs(&self) -> String {
+        SERVICES.iter().map(|service| self.log(service)).collect::<Vec<_>>().join("\n")
+    }
+
+    pub fn token(&self, subject: &str, role: Role) -> String {
+        issue_dev_token(&self.dev_secret, "hap-dev", subject, &[role], 3600).expect("signing a token")
+    }
+
+    /// An applicant, a case handler and a steward.
+    pub fn actors(&self, applicant: &str) -> Actors {
+        Actors {
+            applicant_subject: applicant.to_owned(),
+            applicant: self.token(applicant, Role::Applicant),
+            case_handler: self.token("handler-1", Role::CaseHandler),
+            steward: self.token("steward-1", Role::Steward),
+        }
+    }
+
+    pub async fn wait_until_ready(&self) {
+        let deadline = Duration::from_secs(90);
+        if let Err(error) = hap_client::scenario::wait_until_ready(&self.endpoints, deadline).await {
+            panic!("{error}\n--- service logs ---\n{}", self.logs());
+        }
+    }
+
+    fn database_url(&self, service: &str) -> String {
+        format!("{DATABASE_SERVER}/hap_e2e_{}_{service}", self.suffix)
+    }
+}
+
+impl Drop for Platform {
+    fn drop(&mut self) {
+        let services: Vec<&'static str> = self.children.keys().copied().collect();
+        for service in services {
+            if let Some(child) = self.children.get(service) {
+                let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+            }
+        }
+        let deadline = Instant::now() + Duration::from_secs(5);
+        for (_, mut child) in std::mem::take(&mut self.children) {
+            while Instant::now() < deadline && matches!(child.try_wait(), Ok(None)) {
+                std::thread::sleep(Duration::from_millis(50));
+            }
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if let Ok(mut admin) = PgConnection::establish(&format!("{DATABASE_SERVER}/postgres")) {
+            for service in SERVICES {
+                let name = format!("hap_e2e_{}_{service}", self.suffix);
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                    .execute(&mut admin);
+            }
+        }
+    }
+}
+
+/// Returns the path of a binary built next to the test executable.
+fn binary(name: &str) -> PathBuf {
+    let exe = std::env::current_exe().expect("locating the test executable");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("the test executable lies in <target>/<profile>/deps");
+    let path = dir.join(name);
+    assert!(
+        path.exists(),
+        "{} does not exist; build the service binaries first with `cargo build --bins`",
+        path.display()
+    );
+    path
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .map(|address| address.port())
+        .expect("finding a free port")
+}

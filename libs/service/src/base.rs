@@ -47,17 +47,19 @@ impl Base {
         settings: &CommonSettings,
         migrations: &[&'static EmbeddedMigrations],
     ) -> Result<Base, StartError> {
-        let pool = db::connect(&settings.database);
         if settings.database.migrate_on_start {
             let url = settings.database.url.clone();
+            tokio::task::spawn_blocking(move || db::ensure_database_exists(&url))
+                .await
+                .map_err(|_| db::DbError::Cancelled)??;
+        }
+        let pool = db::connect(&settings.database);
+        if settings.database.migrate_on_start {
             let pool = pool.clone();
             let migrations = migrations.to_vec();
-            tokio::task::spawn_blocking(move || {
-                db::ensure_database_exists(&url)?;
-                db::run_migrations(&pool, &migrations)
-            })
-            .await
-            .map_err(|_| db::DbError::Cancelled)??;
+            tokio::task::spawn_blocking(move || db::run_migrations(&pool, &migrations))
+                .await
+                .map_err(|_| db::DbError::Cancelled)??;
         }
 
         let broker = Broker::new(settings.broker.clone())

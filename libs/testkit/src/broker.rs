@@ -22,6 +22,9 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 pub struct TestBroker {
     url: String,
     namespace: String,
+    /// Names declared by other processes, such as service binaries started by
+    /// an end-to-end test, to delete on drop as well.
+    tracked: std::sync::Mutex<hap_messaging::topology::DeclaredNames>,
 }
 
 impl TestBroker {
@@ -56,7 +59,11 @@ impl TestBroker {
             );
         }
 
-        Self { url, namespace }
+        Self {
+            url,
+            namespace,
+            tracked: std::sync::Mutex::default(),
+        }
     }
 
     /// Server URL.
@@ -78,9 +85,35 @@ impl TestBroker {
     }
 }
 
+impl TestBroker {
+    /// Adds the queues of a consumer that another process declares in this
+    /// namespace, and the events exchange, to what is deleted on drop.
+    pub fn track_consumer(&self, consumer: &hap_messaging::ConsumerName) {
+        let retries = self.settings().retry_delays.len();
+        let queues = hap_messaging::topology::ConsumerQueues::new(&self.namespace, consumer, retries);
+        let mut tracked = self
+            .tracked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        tracked
+            .exchanges
+            .insert(hap_messaging::topology::exchange_name(&self.namespace));
+        tracked.queues.insert(queues.queue);
+        tracked.queues.extend(queues.retries);
+        tracked.queues.insert(queues.dead);
+    }
+}
+
 impl Drop for TestBroker {
     fn drop(&mut self) {
-        let names = declared_in(&self.namespace);
+        let mut names = declared_in(&self.namespace);
+        let tracked = self
+            .tracked
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
+        names.exchanges.extend(tracked.exchanges);
+        names.queues.extend(tracked.queues);
         if names.exchanges.is_empty() && names.queues.is_empty() {
             return;
         }
