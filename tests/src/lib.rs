@@ -24,7 +24,13 @@ use hap_testkit::TestBroker;
 use tempfile::TempDir;
 
 /// The services in the order of their ports.
-pub const SERVICES: [&str; 5] = ["applications", "consent", "linkage", "anonymization", "delivery"];
+pub const SERVICES: [&str; 5] = [
+    "applications",
+    "consent",
+    "linkage",
+    "anonymization",
+    "delivery",
+];
 
 /// The consumer each service declares, for cleaning up the namespace.
 const CONSUMERS: [&str; 5] = [
@@ -64,8 +70,10 @@ impl Platform {
         for consumer in CONSUMERS {
             broker.track_consumer(&ConsumerName::new(consumer).expect("valid consumer name"));
         }
-        let ports: BTreeMap<&'static str, u16> =
-            SERVICES.iter().map(|service| (*service, free_port())).collect();
+        let ports: BTreeMap<&'static str, u16> = SERVICES
+            .iter()
+            .map(|service| (*service, free_port()))
+            .collect();
         let url = |service: &str| format!("http://127.0.0.1:{}", ports[service]);
         let endpoints = Endpoints {
             applications: url("applications"),
@@ -148,11 +156,16 @@ impl Platform {
 
     /// Returns the output of every service so far.
     pub fn logs(&self) -> String {
-        SERVICES.iter().map(|service| self.log(service)).collect::<Vec<_>>().join("\n")
+        SERVICES
+            .iter()
+            .map(|service| self.log(service))
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 
     pub fn token(&self, subject: &str, role: Role) -> String {
-        issue_dev_token(&self.dev_secret, "hap-dev", subject, &[role], 3600).expect("signing a token")
+        issue_dev_token(&self.dev_secret, "hap-dev", subject, &[role], 3600)
+            .expect("signing a token")
     }
 
     /// An applicant, a case handler and a steward.
@@ -167,7 +180,8 @@ impl Platform {
 
     pub async fn wait_until_ready(&self) {
         let deadline = Duration::from_secs(90);
-        if let Err(error) = hap_client::scenario::wait_until_ready(&self.endpoints, deadline).await {
+        if let Err(error) = hap_client::scenario::wait_until_ready(&self.endpoints, deadline).await
+        {
             panic!("{error}\n--- service logs ---\n{}", self.logs());
         }
     }
@@ -182,7 +196,10 @@ impl Drop for Platform {
         let services: Vec<&'static str> = self.children.keys().copied().collect();
         for service in services {
             if let Some(child) = self.children.get(service) {
-                let _ = Command::new("kill").arg("-TERM").arg(child.id().to_string()).status();
+                let _ = Command::new("kill")
+                    .arg("-TERM")
+                    .arg(child.id().to_string())
+                    .status();
             }
         }
         let deadline = Instant::now() + Duration::from_secs(5);
@@ -196,8 +213,9 @@ impl Drop for Platform {
         if let Ok(mut admin) = PgConnection::establish(&format!("{DATABASE_SERVER}/postgres")) {
             for service in SERVICES {
                 let name = format!("hap_e2e_{}_{service}", self.suffix);
-                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
-                    .execute(&mut admin);
+                let _ =
+                    diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                        .execute(&mut admin);
             }
         }
     }

@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
-use hap_client::scenario::{self, ApplicationSpec, Outcome};
 use hap_client::ServiceClient;
+use hap_client::scenario::{self, ApplicationSpec, Outcome};
 use hap_crypt4gh::SecretKey;
 use hap_e2e::{Platform, synthetic_registries};
 use hap_identity::{ChecksumPolicy, Profile, Rules};
@@ -28,9 +28,13 @@ fn spec(project_id: Option<uuid::Uuid>, key: &SecretKey) -> ApplicationSpec {
 /// Decrypts every downloaded file into `dir` and checks the manifest.
 fn decrypt_into(outcome: &Outcome, key: &SecretKey, dir: &Path) {
     for file in &outcome.files {
-        let plain_name = file.name.strip_suffix(".c4gh").expect("encrypted files end in .c4gh");
+        let plain_name = file
+            .name
+            .strip_suffix(".c4gh")
+            .expect("encrypted files end in .c4gh");
         let mut plain = Vec::new();
-        hap_crypt4gh::decrypt(file.bytes.as_slice(), &mut plain, key).expect("decrypting a delivered file");
+        hap_crypt4gh::decrypt(file.bytes.as_slice(), &mut plain, key)
+            .expect("decrypting a delivered file");
         std::fs::write(dir.join(plain_name), plain).unwrap();
     }
     hap_package::verify_manifest(dir).expect("every decrypted file matches the manifest");
@@ -82,10 +86,14 @@ async fn application_delivered_and_decrypted() {
     let actors = platform.actors("researcher-1");
     let key = SecretKey::generate();
     let consents = std::fs::read(registries.path().join("quality_consent.csv")).unwrap();
-    let imported = scenario::import_consents(&platform.endpoints, &actors.steward, consents).await.unwrap();
+    let imported = scenario::import_consents(&platform.endpoints, &actors.steward, consents)
+        .await
+        .unwrap();
     assert!(imported["accepted"].as_u64().unwrap() > 0, "{imported}");
 
-    let first = scenario::run(&platform.endpoints, &actors, &spec(None, &key), TIMEOUT).await.unwrap();
+    let first = scenario::run(&platform.endpoints, &actors, &spec(None, &key), TIMEOUT)
+        .await
+        .unwrap();
     let first_dir = tempfile::tempdir().unwrap();
     decrypt_into(&first, &key, first_dir.path());
 
@@ -93,12 +101,18 @@ async fn application_delivered_and_decrypted() {
     for entry in std::fs::read_dir(first_dir.path()).unwrap() {
         let path = entry.unwrap().path();
         let found = identity_numbers_in(&std::fs::read(&path).unwrap());
-        assert!(found.is_empty(), "{} holds identity numbers {found:?}", path.display());
+        assert!(
+            found.is_empty(),
+            "{} holds identity numbers {found:?}",
+            path.display()
+        );
     }
 
     // Every group of quasi-identifiers holds at least k records.
-    let report: Value =
-        serde_json::from_slice(&std::fs::read(first_dir.path().join("disclosure-report.json")).unwrap()).unwrap();
+    let report: Value = serde_json::from_slice(
+        &std::fs::read(first_dir.path().join("disclosure-report.json")).unwrap(),
+    )
+    .unwrap();
     let k = report["settings"]["k"].as_u64().unwrap() as usize;
     assert_eq!(k, 5);
     let quasi: Vec<String> = report["quasi_identifiers"]
@@ -118,39 +132,74 @@ async fn application_delivered_and_decrypted() {
     hap_disclosure::verify_k(&data, &columns, k).expect("the released data is k-anonymous");
 
     // A second delivery to the same project uses the same pseudonyms.
-    let second = scenario::run(&platform.endpoints, &actors, &spec(Some(first.project_id), &key), TIMEOUT)
-        .await
-        .unwrap();
+    let second = scenario::run(
+        &platform.endpoints,
+        &actors,
+        &spec(Some(first.project_id), &key),
+        TIMEOUT,
+    )
+    .await
+    .unwrap();
     assert_ne!(second.delivery_id, first.delivery_id);
     let second_dir = tempfile::tempdir().unwrap();
     decrypt_into(&second, &key, second_dir.path());
     assert_eq!(pseudonyms(first_dir.path()), pseudonyms(second_dir.path()));
 
     // A third application in another project gets other pseudonyms.
-    let other = scenario::run(&platform.endpoints, &actors, &spec(None, &key), TIMEOUT).await.unwrap();
+    let other = scenario::run(&platform.endpoints, &actors, &spec(None, &key), TIMEOUT)
+        .await
+        .unwrap();
     let other_dir = tempfile::tempdir().unwrap();
     decrypt_into(&other, &key, other_dir.path());
     assert!(pseudonyms(first_dir.path()).is_disjoint(&pseudonyms(other_dir.path())));
 
     // Someone who is not a recipient gets 403, and no download is logged for them.
-    let stranger = ServiceClient::new(&platform.endpoints.delivery, &platform.token("stranger", Role::Applicant));
+    let stranger = ServiceClient::new(
+        &platform.endpoints.delivery,
+        &platform.token("stranger", Role::Applicant),
+    );
     let name = &first.files[0].name;
     let (status, _) = stranger
-        .download(&format!("/v1/deliveries/{}/files/{name}", first.delivery_id), None)
+        .download(
+            &format!("/v1/deliveries/{}/files/{name}", first.delivery_id),
+            None,
+        )
         .await
         .unwrap();
     assert_eq!(status, reqwest::StatusCode::FORBIDDEN);
-    let auditor = ServiceClient::new(&platform.endpoints.delivery, &platform.token("auditor-1", Role::Auditor));
-    let log: Value = auditor.get(&format!("/v1/deliveries/{}/downloads", first.delivery_id)).await.unwrap();
-    let subjects: BTreeSet<&str> = log["items"].as_array().unwrap().iter().map(|d| d["subject"].as_str().unwrap()).collect();
+    let auditor = ServiceClient::new(
+        &platform.endpoints.delivery,
+        &platform.token("auditor-1", Role::Auditor),
+    );
+    let log: Value = auditor
+        .get(&format!("/v1/deliveries/{}/downloads", first.delivery_id))
+        .await
+        .unwrap();
+    let subjects: BTreeSet<&str> = log["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["subject"].as_str().unwrap())
+        .collect();
     assert_eq!(subjects, BTreeSet::from(["researcher-1"]));
 
     // A download interrupted halfway and resumed with a range request is identical.
     let applicant = ServiceClient::new(&platform.endpoints.delivery, &actors.applicant);
-    let whole = &first.files.iter().find(|f| f.name == "data.parquet.c4gh").unwrap().bytes;
+    let whole = &first
+        .files
+        .iter()
+        .find(|f| f.name == "data.parquet.c4gh")
+        .unwrap()
+        .bytes;
     let half = whole.len() as u64 / 2;
     let (status, rest) = applicant
-        .download(&format!("/v1/deliveries/{}/files/data.parquet.c4gh", first.delivery_id), Some(half))
+        .download(
+            &format!(
+                "/v1/deliveries/{}/files/data.parquet.c4gh",
+                first.delivery_id
+            ),
+            Some(half),
+        )
         .await
         .unwrap();
     assert_eq!(status, reqwest::StatusCode::PARTIAL_CONTENT);
@@ -158,7 +207,10 @@ async fn application_delivered_and_decrypted() {
 
     // No log line of any service holds an identity number.
     let leaked = identity_numbers_in(platform.logs().as_bytes());
-    assert!(leaked.is_empty(), "service logs hold identity numbers {leaked:?}");
+    assert!(
+        leaked.is_empty(),
+        "service logs hold identity numbers {leaked:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -187,9 +239,16 @@ async fn linkage_killed_midrun_delivers_once() {
             break;
         }
         if run.is_finished() {
-            panic!("the application ended before linkage started: {:?}", run.await);
+            panic!(
+                "the application ended before linkage started: {:?}",
+                run.await
+            );
         }
-        assert!(std::time::Instant::now() < deadline, "linkage never started:\n{}", platform.logs());
+        assert!(
+            std::time::Instant::now() < deadline,
+            "linkage never started:\n{}",
+            platform.logs()
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     platform.kill("linkage");
@@ -202,13 +261,25 @@ async fn linkage_killed_midrun_delivers_once() {
     assert_eq!(count("linkage.completed"), 1);
     assert_eq!(count("delivery.ready"), 1);
 
-    let auditor = ServiceClient::new(&platform.endpoints.delivery, &platform.token("auditor-1", Role::Auditor));
+    let auditor = ServiceClient::new(
+        &platform.endpoints.delivery,
+        &platform.token("auditor-1", Role::Auditor),
+    );
     let deliveries: Value = auditor
-        .get(&format!("/v1/deliveries?application_id={}", outcome.application_id))
+        .get(&format!(
+            "/v1/deliveries?application_id={}",
+            outcome.application_id
+        ))
         .await
         .unwrap();
     assert_eq!(deliveries["items"].as_array().unwrap().len(), 1);
-    assert_eq!(platform.log("linkage").matches("linkage run completed").count(), 1);
+    assert_eq!(
+        platform
+            .log("linkage")
+            .matches("linkage run completed")
+            .count(),
+        1
+    );
 
     let dir = tempfile::tempdir().unwrap();
     decrypt_into(&outcome, &key, dir.path());

@@ -83,7 +83,11 @@ impl ServiceClient {
         self.send(Method::GET, path, None::<&()>, &[]).await
     }
 
-    pub async fn post<T: DeserializeOwned>(&self, path: &str, body: &impl Serialize) -> Result<T, ApiError> {
+    pub async fn post<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<T, ApiError> {
         self.send(Method::POST, path, Some(body), &[]).await
     }
 
@@ -96,7 +100,10 @@ impl ServiceClient {
         headers: &[(&str, &str)],
     ) -> Result<T, ApiError> {
         let url = format!("{}{path}", self.base);
-        let mut request = self.http.request(method.clone(), &url).bearer_auth(&self.token);
+        let mut request = self
+            .http
+            .request(method.clone(), &url)
+            .bearer_auth(&self.token);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
@@ -111,13 +118,27 @@ impl ServiceClient {
         let status = response.status();
         if !status.is_success() {
             let body = response.text().await.unwrap_or_default();
-            return Err(ApiError::Status { method, url, status, body });
+            return Err(ApiError::Status {
+                method,
+                url,
+                status,
+                body,
+            });
         }
-        response.json().await.map_err(|source| ApiError::Transport { method, url, source })
+        response.json().await.map_err(|source| ApiError::Transport {
+            method,
+            url,
+            source,
+        })
     }
 
     /// Posts a raw body with a content type, such as a CSV import.
-    pub async fn post_bytes(&self, path: &str, content_type: &str, body: Vec<u8>) -> Result<Value, ApiError> {
+    pub async fn post_bytes(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> Result<Value, ApiError> {
         let url = format!("{}{path}", self.base);
         let response = self
             .http
@@ -150,7 +171,11 @@ impl ServiceClient {
     }
 
     /// Downloads a file, optionally from a byte offset (a range request).
-    pub async fn download(&self, path: &str, from: Option<u64>) -> Result<(StatusCode, Vec<u8>), ApiError> {
+    pub async fn download(
+        &self,
+        path: &str,
+        from: Option<u64>,
+    ) -> Result<(StatusCode, Vec<u8>), ApiError> {
         let url = format!("{}{path}", self.base);
         let mut request = self.http.get(&url).bearer_auth(&self.token);
         if let Some(from) = from {

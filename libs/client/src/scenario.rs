@@ -112,7 +112,11 @@ pub async fn wait_until_ready(endpoints: &Endpoints, timeout: Duration) -> Resul
 }
 
 /// Imports a consent-event CSV into the consent-based quality registry.
-pub async fn import_consents(endpoints: &Endpoints, steward: &str, csv: Vec<u8>) -> Result<Value, ApiError> {
+pub async fn import_consents(
+    endpoints: &Endpoints,
+    steward: &str,
+    csv: Vec<u8>,
+) -> Result<Value, ApiError> {
     ServiceClient::new(&endpoints.consent, steward)
         .post_bytes("/v1/registries/quality/consent-events", "text/csv", csv)
         .await
@@ -162,7 +166,9 @@ pub async fn run(
         .await?;
     let id = field_uuid(&created, "id")?;
     let project_id = field_uuid(&created, "project_id")?;
-    let _: Value = applicant.post(&format!("/v1/applications/{id}/submit"), &json!({})).await?;
+    let _: Value = applicant
+        .post(&format!("/v1/applications/{id}/submit"), &json!({}))
+        .await?;
 
     let queue: Value = handler.get("/v1/queue?state=submitted&limit=200").await?;
     let queued = queue["items"]
@@ -173,8 +179,12 @@ pub async fn run(
             "application {id} is not in the case handler's queue after submission"
         )));
     }
-    let _: Value = handler.post(&format!("/v1/applications/{id}/claim"), &json!({})).await?;
-    let _: Value = handler.post(&format!("/v1/applications/{id}/approve"), &json!({})).await?;
+    let _: Value = handler
+        .post(&format!("/v1/applications/{id}/claim"), &json!({}))
+        .await?;
+    let _: Value = handler
+        .post(&format!("/v1/applications/{id}/approve"), &json!({}))
+        .await?;
     let approved_at = Instant::now();
 
     let timeline = wait_for_delivery(&applicant, id, approved_at + timeout).await?;
@@ -184,10 +194,16 @@ pub async fn run(
         .and_then(|entries| entries.iter().find(|e| e["event"] == "delivery.ready"))
         .and_then(|entry| entry["detail"]["delivery_id"].as_str())
         .and_then(|text| text.parse().ok())
-        .ok_or_else(|| ApiError::Scenario(format!("application {id} has no delivery id on its timeline")))?;
+        .ok_or_else(|| {
+            ApiError::Scenario(format!(
+                "application {id} has no delivery id on its timeline"
+            ))
+        })?;
 
     let delivery = ServiceClient::new(&endpoints.delivery, &actors.applicant);
-    let detail: Value = delivery.get(&format!("/v1/deliveries/{delivery_id}")).await?;
+    let detail: Value = delivery
+        .get(&format!("/v1/deliveries/{delivery_id}"))
+        .await?;
     let mut files = Vec::new();
     for file in detail["files"].as_array().into_iter().flatten() {
         let name = file["name"].as_str().unwrap_or_default().to_owned();
@@ -195,7 +211,9 @@ pub async fn run(
             .download(&format!("/v1/deliveries/{delivery_id}/files/{name}"), None)
             .await?;
         if !status.is_success() {
-            return Err(ApiError::Scenario(format!("downloading {name} returned {status}")));
+            return Err(ApiError::Scenario(format!(
+                "downloading {name} returned {status}"
+            )));
         }
         files.push(DownloadedFile { name, bytes });
     }
@@ -212,15 +230,26 @@ pub async fn run(
 
 /// Polls the timeline until the application is delivered, or fails with the
 /// reason when a pipeline step returned it to the case handlers.
-async fn wait_for_delivery(applicant: &ServiceClient, id: Uuid, deadline: Instant) -> Result<Value, ApiError> {
+async fn wait_for_delivery(
+    applicant: &ServiceClient,
+    id: Uuid,
+    deadline: Instant,
+) -> Result<Value, ApiError> {
     loop {
-        let timeline: Value = applicant.get(&format!("/v1/applications/{id}/timeline")).await?;
+        let timeline: Value = applicant
+            .get(&format!("/v1/applications/{id}/timeline"))
+            .await?;
         match timeline["state"].as_str() {
             Some("delivered") => return Ok(timeline),
             Some("in-review") => {
                 let reason = timeline["entries"]
                     .as_array()
-                    .and_then(|entries| entries.iter().rev().find(|e| e["detail"]["reason"].is_string()))
+                    .and_then(|entries| {
+                        entries
+                            .iter()
+                            .rev()
+                            .find(|e| e["detail"]["reason"].is_string())
+                    })
                     .map(|entry| entry["detail"]["reason"].to_string())
                     .unwrap_or_else(|| "no reason recorded".into());
                 return Err(ApiError::Scenario(format!(

@@ -98,7 +98,10 @@ fn to_array(column: &Column) -> Result<ArrayRef, DatasetError> {
                 .enumerate()
                 .map(|(row, value)| match value {
                     None => Ok(None),
-                    Some(text) => text.parse::<i64>().map(Some).map_err(|_| invalid(row, text)),
+                    Some(text) => text
+                        .parse::<i64>()
+                        .map(Some)
+                        .map_err(|_| invalid(row, text)),
                 })
                 .collect::<Result<Vec<_>, _>>()?;
             Arc::new(Int64Array::from(values))

@@ -95,9 +95,9 @@ pub fn ensure_database_exists(url: &Secret) -> Result<(), DbError> {
     }
 
     let mut admin = PgConnection::establish(&format!("{server}/postgres"))?;
-    let exists: i64 = diesel::dsl::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(
-        &format!("(SELECT count(*) FROM pg_database WHERE datname = '{name}')"),
-    ))
+    let exists: i64 = diesel::dsl::select(diesel::dsl::sql::<diesel::sql_types::BigInt>(&format!(
+        "(SELECT count(*) FROM pg_database WHERE datname = '{name}')"
+    )))
     .get_result(&mut admin)?;
     if exists == 0 {
         diesel::sql_query(format!("CREATE DATABASE \"{name}\"")).execute(&mut admin)?;

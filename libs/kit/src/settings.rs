@@ -177,13 +177,14 @@ mod tests {
     #[test]
     fn secret_debug_is_redacted() {
         let sample: Sample = load_with("token = \"hunter2\"", &[]).unwrap();
+        assert_eq!(sample.token.expose(), "hunter2");
         assert!(!format!("{sample:?}").contains("hunter2"));
     }
 
     #[test]
     fn invalid_value_names_key() {
-        let error = load_with::<Sample>("token = \"x\"", &[("http.port", "1".to_string())])
-            .unwrap_err();
+        let error =
+            load_with::<Sample>("token = \"x\"", &[("http.port", "1".to_string())]).unwrap_err();
         assert_eq!(
             error.to_string(),
             "configuration key `http.port` is invalid: port 1 is reserved"

@@ -57,7 +57,9 @@ impl WorkStore {
         let result = (|| {
             let mut file = io::BufWriter::new(fs::File::create(&temporary)?);
             write(&mut file)?;
-            file.into_inner().map_err(|error| error.into_error())?.sync_all()?;
+            file.into_inner()
+                .map_err(|error| error.into_error())?
+                .sync_all()?;
             fs::rename(&temporary, &path)
         })();
         if result.is_err() {

@@ -98,8 +98,13 @@ impl Base {
             .map(|key| BindingKey::new(*key))
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| invalid(e.to_string()))?;
-        let handle =
-            hap_messaging::spawn_consumer(&self.broker, self.pool.clone(), consumer, bindings, handler);
+        let handle = hap_messaging::spawn_consumer(
+            &self.broker,
+            self.pool.clone(),
+            consumer,
+            bindings,
+            handler,
+        );
         self.consumers.push(handle);
         Ok(())
     }

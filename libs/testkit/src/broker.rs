@@ -90,7 +90,8 @@ impl TestBroker {
     /// namespace, and the events exchange, to what is deleted on drop.
     pub fn track_consumer(&self, consumer: &hap_messaging::ConsumerName) {
         let retries = self.settings().retry_delays.len();
-        let queues = hap_messaging::topology::ConsumerQueues::new(&self.namespace, consumer, retries);
+        let queues =
+            hap_messaging::topology::ConsumerQueues::new(&self.namespace, consumer, retries);
         let mut tracked = self
             .tracked
             .lock()

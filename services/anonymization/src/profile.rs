@@ -15,6 +15,7 @@ const PSEUDONYM: &str = "pseudonym";
 /// Columns that single out a person in combination with outside knowledge,
 /// and how each is generalised.
 enum QuasiKind {
+    BirthDate,
     Date,
     Municipality,
     Category,
@@ -22,8 +23,9 @@ enum QuasiKind {
 
 fn quasi_kind(column: &str) -> Option<QuasiKind> {
     match column {
-        "birth_date" | "death_date" | "emigration_date" | "diagnosis_date"
-        | "first_episode_date" | "surgery_date" => Some(QuasiKind::Date),
+        "birth_date" => Some(QuasiKind::BirthDate),
+        "death_date" | "emigration_date" | "diagnosis_date" | "first_episode_date"
+        | "surgery_date" => Some(QuasiKind::Date),
         "municipality" => Some(QuasiKind::Municipality),
         "sex" => Some(QuasiKind::Category),
         _ => None,
@@ -42,7 +44,9 @@ pub enum ProfileError {
     },
     #[error("the released data failed the independent k-anonymity check: {0}")]
     Verification(String),
-    #[error("disclosure level `{0}` is not supported for microdata; request pseudonymous or anonymous microdata")]
+    #[error(
+        "disclosure level `{0}` is not supported for microdata; request pseudonymous or anonymous microdata"
+    )]
     UnsupportedLevel(&'static str),
     #[error("the released table is invalid: {0}")]
     Table(#[from] hap_dataset::DatasetError),
@@ -69,7 +73,13 @@ pub fn apply(
 
     let names: Vec<String> = table.columns().iter().map(|c| c.name.clone()).collect();
     let rows: Vec<Vec<Option<String>>> = (0..table.num_rows())
-        .map(|row| table.columns().iter().map(|c| c.values[row].clone()).collect())
+        .map(|row| {
+            table
+                .columns()
+                .iter()
+                .map(|c| c.values[row].clone())
+                .collect()
+        })
         .collect();
     let dataset = Dataset::new(names, rows)?;
 
@@ -80,6 +90,7 @@ pub fn apply(
         };
         let values = column.values.iter().flatten().map(String::as_str);
         let hierarchy = match kind {
+            QuasiKind::BirthDate => Hierarchy::birth_dates(values),
             QuasiKind::Date => Hierarchy::dates(values),
             QuasiKind::Municipality => Hierarchy::municipalities(values),
             QuasiKind::Category => {
@@ -106,7 +117,10 @@ pub fn apply(
     settings.identifying = identifying;
     let release = anonymize(&dataset, &quasi_identifiers, &settings)?;
 
-    let qi_names: Vec<&str> = quasi_identifiers.iter().map(|q| q.column.as_str()).collect();
+    let qi_names: Vec<&str> = quasi_identifiers
+        .iter()
+        .map(|q| q.column.as_str())
+        .collect();
     verify_k(&release.data, &qi_names, profile.k)
         .map_err(|violation| ProfileError::Verification(violation.to_string()))?;
 
@@ -129,10 +143,101 @@ fn to_table(input: &Table, release: &Release) -> Result<Table, ProfileError> {
                 .quasi_identifiers
                 .iter()
                 .any(|chosen| chosen.column == *name && chosen.level > 0);
-            let kind = if generalised { ColumnKind::Text } else { original };
+            let kind = if generalised {
+                ColumnKind::Text
+            } else {
+                original
+            };
             let values = data.rows().iter().map(|row| row[index].clone()).collect();
             Column::new(name.clone(), kind, values)
         })
         .collect();
     Ok(Table::new(columns)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 40 persons over two sexes, four birth years and two municipalities.
+    fn linked() -> Table {
+        let mut pseudonyms = Vec::new();
+        let mut sexes = Vec::new();
+        let mut births = Vec::new();
+        let mut municipalities = Vec::new();
+        for index in 0..40 {
+            pseudonyms.push(Some(format!("p{index:02}")));
+            sexes.push(Some(
+                if index % 2 == 0 { "female" } else { "male" }.to_owned(),
+            ));
+            births.push(Some(format!(
+                "19{}-0{}-1{}",
+                60 + index % 4,
+                1 + index % 9,
+                index % 10
+            )));
+            municipalities.push(Some(
+                if index % 3 == 0 { "0301" } else { "4601" }.to_owned(),
+            ));
+        }
+        Table::new(vec![
+            Column::new("pseudonym", ColumnKind::Text, pseudonyms),
+            Column::new("sex", ColumnKind::Text, sexes),
+            Column::new("birth_date", ColumnKind::Date, births),
+            Column::new("municipality", ColumnKind::Text, municipalities),
+        ])
+        .unwrap()
+    }
+
+    fn profile() -> AnonymizationSettings {
+        AnonymizationSettings {
+            k: 5,
+            suppression_limit: 0.05,
+        }
+    }
+
+    #[test]
+    fn pseudonymous_release_is_k_anonymous() {
+        let outcome = apply(&linked(), DisclosureLevel::Pseudonymous, &profile()).unwrap();
+        let released = &outcome.release.data;
+        verify_k(released, &["sex", "birth_date", "municipality"], 5).unwrap();
+        assert!(outcome.release.report.k_reached >= 5);
+        assert!(outcome.table.column("pseudonym").is_some());
+    }
+
+    #[test]
+    fn anonymous_release_drops_pseudonym() {
+        let outcome = apply(&linked(), DisclosureLevel::Anonymous, &profile()).unwrap();
+        assert!(outcome.table.column("pseudonym").is_none());
+    }
+
+    #[test]
+    fn generalised_birth_date_becomes_text() {
+        let outcome = apply(&linked(), DisclosureLevel::Pseudonymous, &profile()).unwrap();
+        let chosen = outcome
+            .release
+            .report
+            .quasi_identifiers
+            .iter()
+            .find(|q| q.column == "birth_date")
+            .unwrap();
+        assert!(chosen.level > 0);
+        let birth = outcome.table.column("birth_date").unwrap();
+        assert_eq!(birth.kind, ColumnKind::Text);
+        let full_dates = birth
+            .values
+            .iter()
+            .flatten()
+            .filter(|v| chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok())
+            .count();
+        assert_eq!(full_dates, 0);
+    }
+
+    #[test]
+    fn aggregate_level_rejected() {
+        let error = apply(&linked(), DisclosureLevel::Aggregate, &profile())
+            .err()
+            .unwrap();
+        assert!(matches!(error, ProfileError::UnsupportedLevel("aggregate")));
+    }
 }

@@ -48,7 +48,10 @@ impl Validate for Settings {
         if self.anonymization.k < 2 {
             return Err(SettingsError::Invalid {
                 key: "anonymization.k",
-                reason: format!("{} protects no one; use 2 or more (5 is usual)", self.anonymization.k),
+                reason: format!(
+                    "{} protects no one; use 2 or more (5 is usual)",
+                    self.anonymization.k
+                ),
             });
         }
         if !(0.0..=1.0).contains(&self.anonymization.suppression_limit) {

@@ -15,8 +15,16 @@ pub struct AppState {
     pub pool: PgPool,
 }
 
-pub async fn start(settings: Settings, listener: Option<TcpListener>) -> Result<Running, StartError> {
-    let mut base = Base::start(NAME, &settings.common, &[&hap_messaging::MIGRATIONS, &MIGRATIONS]).await?;
+pub async fn start(
+    settings: Settings,
+    listener: Option<TcpListener>,
+) -> Result<Running, StartError> {
+    let mut base = Base::start(
+        NAME,
+        &settings.common,
+        &[&hap_messaging::MIGRATIONS, &MIGRATIONS],
+    )
+    .await?;
     base.consume(
         "linked",
         ROUTING_KEYS,
@@ -26,7 +34,9 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> Result<
         },
     )?;
 
-    let state = web::Data::new(AppState { pool: base.pool.clone() });
+    let state = web::Data::new(AppState {
+        pool: base.pool.clone(),
+    });
     base.serve(&settings.common, listener, move |config| {
         config.app_data(state.clone());
         routes::configure(config);

@@ -171,7 +171,11 @@ fn submit(
     enqueue(conn, events::APPLICATION_SUBMITTED, row.id, &event)
 }
 
-fn approve(conn: &mut PgConnection, row: &ApplicationRow, principal: &Principal) -> Result<(), ApiError> {
+fn approve(
+    conn: &mut PgConnection,
+    row: &ApplicationRow,
+    principal: &Principal,
+) -> Result<(), ApiError> {
     let version = row
         .submitted_version
         .ok_or_else(|| ApiError::Internal("approved application has no version".into()))?;

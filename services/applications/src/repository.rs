@@ -117,7 +117,9 @@ pub fn list_queue(
         query = query.filter(
             applications::deadline
                 .gt(deadline)
-                .or(applications::deadline.eq(deadline).and(applications::id.gt(id))),
+                .or(applications::deadline
+                    .eq(deadline)
+                    .and(applications::id.gt(id))),
         );
     }
     query.load(conn)
@@ -169,7 +171,10 @@ pub fn record(
         .map(drop)
 }
 
-pub fn timeline_of(conn: &mut PgConnection, application_id: Uuid) -> QueryResult<Vec<TimelineEntry>> {
+pub fn timeline_of(
+    conn: &mut PgConnection,
+    application_id: Uuid,
+) -> QueryResult<Vec<TimelineEntry>> {
     timeline::table
         .filter(timeline::application_id.eq(application_id))
         .order(timeline::id)
@@ -178,7 +183,11 @@ pub fn timeline_of(conn: &mut PgConnection, application_id: Uuid) -> QueryResult
 }
 
 /// Returns the application created earlier with this idempotency key.
-pub fn find_idempotent(conn: &mut PgConnection, subject: &str, key: &str) -> QueryResult<Option<Uuid>> {
+pub fn find_idempotent(
+    conn: &mut PgConnection,
+    subject: &str,
+    key: &str,
+) -> QueryResult<Option<Uuid>> {
     idempotency_keys::table
         .find((subject, key))
         .select(idempotency_keys::application_id)

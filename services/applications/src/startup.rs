@@ -22,8 +22,16 @@ pub struct AppState {
 
 /// Starts the service; `listener` overrides the configured port (tests pass
 /// one bound to port 0).
-pub async fn start(settings: Settings, listener: Option<TcpListener>) -> Result<Running, StartError> {
-    let mut base = Base::start(NAME, &settings.common, &[&hap_messaging::MIGRATIONS, &MIGRATIONS]).await?;
+pub async fn start(
+    settings: Settings,
+    listener: Option<TcpListener>,
+) -> Result<Running, StartError> {
+    let mut base = Base::start(
+        NAME,
+        &settings.common,
+        &[&hap_messaging::MIGRATIONS, &MIGRATIONS],
+    )
+    .await?;
     base.consume("pipeline", ROUTING_KEYS, PipelineHandler)?;
 
     let state = web::Data::new(AppState {

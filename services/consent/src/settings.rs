@@ -99,7 +99,12 @@ impl Validate for Settings {
         self.common.validate()?;
         decode_hex_key("consent.platform_key", &self.consent.platform_key)?;
         for registry in Registry::ALL {
-            if !self.consent.registries.iter().any(|b| b.registry == registry) {
+            if !self
+                .consent
+                .registries
+                .iter()
+                .any(|b| b.registry == registry)
+            {
                 return Err(SettingsError::Invalid {
                     key: "consent.registries",
                     reason: format!("registry `{}` has no legal basis entry", registry.name()),

@@ -24,10 +24,18 @@ pub struct AppState {
     pub max_import_bytes: usize,
 }
 
-pub async fn start(settings: Settings, listener: Option<TcpListener>) -> Result<Running, StartError> {
+pub async fn start(
+    settings: Settings,
+    listener: Option<TcpListener>,
+) -> Result<Running, StartError> {
     let platform_key = decode_hex_key("consent.platform_key", &settings.consent.platform_key)?;
     let registries = Arc::new(settings.consent.registries.clone());
-    let mut base = Base::start(NAME, &settings.common, &[&hap_messaging::MIGRATIONS, &MIGRATIONS]).await?;
+    let mut base = Base::start(
+        NAME,
+        &settings.common,
+        &[&hap_messaging::MIGRATIONS, &MIGRATIONS],
+    )
+    .await?;
     base.consume(
         "applications",
         ROUTING_KEYS,

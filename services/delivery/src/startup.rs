@@ -17,9 +17,17 @@ pub struct AppState {
     pub delivery_dir: PathBuf,
 }
 
-pub async fn start(settings: Settings, listener: Option<TcpListener>) -> Result<Running, StartError> {
+pub async fn start(
+    settings: Settings,
+    listener: Option<TcpListener>,
+) -> Result<Running, StartError> {
     let delivery_dir = PathBuf::from(&settings.store.delivery_dir);
-    let mut base = Base::start(NAME, &settings.common, &[&hap_messaging::MIGRATIONS, &MIGRATIONS]).await?;
+    let mut base = Base::start(
+        NAME,
+        &settings.common,
+        &[&hap_messaging::MIGRATIONS, &MIGRATIONS],
+    )
+    .await?;
     base.consume(
         "released",
         ROUTING_KEYS,

@@ -27,7 +27,10 @@ mod tests {
     #[test]
     fn same_project_same_key() {
         let project = Uuid::now_v7();
-        assert_eq!(project_key(b"master", project), project_key(b"master", project));
+        assert_eq!(
+            project_key(b"master", project),
+            project_key(b"master", project)
+        );
     }
 
     #[test]

@@ -16,7 +16,10 @@ pub struct AppState {
     pub pool: PgPool,
 }
 
-pub async fn start(settings: Settings, listener: Option<TcpListener>) -> Result<Running, StartError> {
+pub async fn start(
+    settings: Settings,
+    listener: Option<TcpListener>,
+) -> Result<Running, StartError> {
     let handler = ClearedHandler {
         store: WorkStore::new(&settings.store.work_dir),
         registry_dir: settings.store.registry_dir.clone().into(),
@@ -24,10 +27,17 @@ pub async fn start(settings: Settings, listener: Option<TcpListener>) -> Result<
         platform_key: decode_hex_key("linkage.platform_key", &settings.linkage.platform_key)?,
         rules: settings.linkage.identity,
     };
-    let mut base = Base::start(NAME, &settings.common, &[&hap_messaging::MIGRATIONS, &MIGRATIONS]).await?;
+    let mut base = Base::start(
+        NAME,
+        &settings.common,
+        &[&hap_messaging::MIGRATIONS, &MIGRATIONS],
+    )
+    .await?;
     base.consume("cleared", ROUTING_KEYS, handler)?;
 
-    let state = web::Data::new(AppState { pool: base.pool.clone() });
+    let state = web::Data::new(AppState {
+        pool: base.pool.clone(),
+    });
     base.serve(&settings.common, listener, move |config| {
         config.app_data(state.clone());
         routes::configure(config);

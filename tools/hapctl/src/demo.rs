@@ -38,7 +38,9 @@ pub struct DemoArgs {
 pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     let endpoints = Endpoints::local(args.first_port);
-    let token = |subject: &str, role: Role| issue_dev_token(&args.secret, "hap-dev", subject, &[role], 3600);
+    let token = |subject: &str, role: Role| {
+        issue_dev_token(&args.secret, "hap-dev", subject, &[role], 3600)
+    };
     let actors = Actors {
         applicant_subject: "demo-applicant".into(),
         applicant: token("demo-applicant", Role::Applicant)?,
@@ -47,7 +49,9 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     };
 
     let key_prefix = args.out.join("keys").join("applicant");
-    keygen(KeygenArgs { out: key_prefix.clone() })?;
+    keygen(KeygenArgs {
+        out: key_prefix.clone(),
+    })?;
     let public_key = fs::read_to_string(key_prefix.with_extension("pub"))?;
 
     let outcome = runtime.block_on(async {
@@ -67,7 +71,15 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             request: scenario::colorectal_request(),
             public_key,
         };
-        anyhow::Ok(scenario::run(&endpoints, &actors, &spec, Duration::from_secs(args.timeout)).await?)
+        anyhow::Ok(
+            scenario::run(
+                &endpoints,
+                &actors,
+                &spec,
+                Duration::from_secs(args.timeout),
+            )
+            .await?,
+        )
     })?;
 
     let folder = args.out.join(outcome.delivery_id.to_string());
@@ -84,23 +96,55 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     })?;
 
     let linkage: Value = serde_json::from_slice(&fs::read(plain.join("linkage-report.json"))?)?;
-    let disclosure: Value = serde_json::from_slice(&fs::read(plain.join("disclosure-report.json"))?)?;
+    let disclosure: Value =
+        serde_json::from_slice(&fs::read(plain.join("disclosure-report.json"))?)?;
     println!();
     println!("application   {}", outcome.application_id);
     println!("delivery      {}", outcome.delivery_id);
     println!("cohort size   {}", linkage["cohort_size"]);
     for file in linkage["files"].as_array().into_iter().flatten() {
-        let rate = file["linkage_rate"].as_f64().map_or("-".to_owned(), |r| format!("{:.2} %", r * 100.0));
-        println!("linkage rate  {:<22} {rate} of {} rows", file["file"].as_str().unwrap_or("?"), file["rows_read"]);
+        let rate = file["linkage_rate"]
+            .as_f64()
+            .map_or("-".to_owned(), |r| format!("{:.2} %", r * 100.0));
+        println!(
+            "linkage rate  {:<22} {rate} of {} rows",
+            file["file"].as_str().unwrap_or("?"),
+            file["rows_read"]
+        );
     }
-    println!("k reached     {} (required {})", disclosure["k_reached"], disclosure["settings"]["k"]);
-    println!("suppressed    {} of {} records", disclosure["records_suppressed"], disclosure["records"]);
-    for level in disclosure["quasi_identifiers"].as_array().into_iter().flatten() {
-        println!("generalised   {:<22} {}", level["column"].as_str().unwrap_or("?"), level["level_name"].as_str().unwrap_or("?"));
+    println!(
+        "k reached     {} (required {})",
+        disclosure["k_reached"], disclosure["settings"]["k"]
+    );
+    println!(
+        "suppressed    {} of {} records",
+        disclosure["records_suppressed"], disclosure["records"]
+    );
+    for level in disclosure["quasi_identifiers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+    {
+        println!(
+            "generalised   {:<22} {}",
+            level["column"].as_str().unwrap_or("?"),
+            level["level_name"].as_str().unwrap_or("?")
+        );
     }
-    println!("files         {}", manifest.files.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", "));
+    println!(
+        "files         {}",
+        manifest
+            .files
+            .iter()
+            .map(|f| f.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
     println!("encrypted in  {}", encrypted.display());
     println!("decrypted in  {}", plain.display());
-    println!("pipeline      {:.1} s from approval to a downloadable delivery", outcome.pipeline_time.as_secs_f64());
+    println!(
+        "pipeline      {:.1} s from approval to a downloadable delivery",
+        outcome.pipeline_time.as_secs_f64()
+    );
     Ok(())
 }

@@ -28,7 +28,11 @@ pub fn keygen(args: KeygenArgs) -> anyhow::Result<()> {
     fs::write(&secret_path, secret.to_pem(KeyProtection::None)?)
         .with_context(|| format!("writing {}", secret_path.display()))?;
     restrict(&secret_path)?;
-    println!("wrote {} and {}", public_path.display(), secret_path.display());
+    println!(
+        "wrote {} and {}",
+        public_path.display(),
+        secret_path.display()
+    );
     Ok(())
 }
 
@@ -81,9 +85,16 @@ pub fn decrypt(args: DecryptArgs) -> anyhow::Result<Manifest> {
         count += 1;
     }
     if count == 0 {
-        bail!("{} holds no .{ENCRYPTED_EXTENSION} files", args.input.display());
+        bail!(
+            "{} holds no .{ENCRYPTED_EXTENSION} files",
+            args.input.display()
+        );
     }
-    let manifest = verify_manifest(&args.out).context("checking the decrypted files against manifest.json")?;
-    println!("decrypted {count} files into {}; all match the manifest", args.out.display());
+    let manifest =
+        verify_manifest(&args.out).context("checking the decrypted files against manifest.json")?;
+    println!(
+        "decrypted {count} files into {}; all match the manifest",
+        args.out.display()
+    );
     Ok(manifest)
 }

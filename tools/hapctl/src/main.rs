@@ -13,7 +13,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(name = "hapctl", version, about = "Command-line tool of the HAP health analysis platform")]
+#[command(
+    name = "hapctl",
+    version,
+    about = "Command-line tool of the HAP health analysis platform"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,7 +51,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Synth(args) => synth::run(args),
         Command::Token(args) => token::run(args),
-        Command::Id(IdCommand::Check(args)) => match id::run(args, stdin().lock(), stdout().lock()) {
+        Command::Id(IdCommand::Check(args)) => match id::run(args, stdin().lock(), stdout().lock())
+        {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::from(1),
             Err(error) => Err(error.into()),

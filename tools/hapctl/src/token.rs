@@ -28,8 +28,14 @@ fn parse_role(text: &str) -> Result<Role, String> {
 
 #[allow(clippy::print_stdout)]
 pub fn run(args: TokenArgs) -> anyhow::Result<()> {
-    let token = issue_dev_token(&args.secret, &args.issuer, &args.subject, &args.roles, args.lifetime)
-        .context("signing the development token")?;
+    let token = issue_dev_token(
+        &args.secret,
+        &args.issuer,
+        &args.subject,
+        &args.roles,
+        args.lifetime,
+    )
+    .context("signing the development token")?;
     println!("{token}");
     Ok(())
 }

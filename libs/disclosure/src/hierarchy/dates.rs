@@ -28,6 +28,40 @@ impl Hierarchy {
     }
 }
 
+impl Hierarchy {
+    /// Builds a hierarchy over birth dates written `YYYY-MM-DD`: the day, the
+    /// month, the year, 5-year and 10-year bands of birth years (`1960-1964`,
+    /// `1960-1969`, aligned to multiples of the width) and `*`. Birth dates
+    /// need the bands because a year alone is often too fine for a small
+    /// cohort, while `*` would lose the age entirely.
+    pub fn birth_dates<'a>(
+        values: impl IntoIterator<Item = &'a str>,
+    ) -> Result<Self, HierarchyError> {
+        let mut rows = Vec::new();
+        for value in distinct(values) {
+            let (year, month) = parse_date(value).ok_or_else(|| HierarchyError::InvalidValue {
+                kind: "date",
+                value: value.to_owned(),
+                reason: "expected a valid date written YYYY-MM-DD",
+            })?;
+            let band = |width: u32| {
+                let start = year - year % width;
+                format!("{start:04}-{:04}", start + width - 1)
+            };
+            rows.push(vec![
+                value.to_owned(),
+                format!("{year:04}-{month:02}"),
+                format!("{year:04}"),
+                band(5),
+                band(10),
+                "*".to_owned(),
+            ]);
+        }
+        Self::from_rows(rows)?
+            .with_level_names(["day", "month", "year", "5 years", "10 years", "*"])
+    }
+}
+
 /// Parses `YYYY-MM-DD`, returning the year and month of a valid date.
 fn parse_date(value: &str) -> Option<(u32, u32)> {
     let bytes = value.as_bytes();
@@ -66,6 +100,22 @@ fn is_leap_year(year: u32) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn birth_date_levels() {
+        let hierarchy = Hierarchy::birth_dates(["1967-02-28"]).unwrap();
+        assert_eq!(hierarchy.generalise("1967-02-28", 1), Some("1967-02"));
+        assert_eq!(hierarchy.generalise("1967-02-28", 2), Some("1967"));
+        assert_eq!(hierarchy.generalise("1967-02-28", 3), Some("1965-1969"));
+        assert_eq!(hierarchy.generalise("1967-02-28", 4), Some("1960-1969"));
+        assert_eq!(hierarchy.generalise("1967-02-28", 5), Some("*"));
+        assert_eq!(hierarchy.level_name(4), Some("10 years"));
+    }
+
+    #[test]
+    fn birth_date_rejects_invalid_date() {
+        assert!(Hierarchy::birth_dates(["1967-02-29"]).is_err());
+    }
 
     #[test]
     fn date_levels() {

@@ -58,7 +58,10 @@ impl FromStr for Role {
             .find(|role| role.as_str() == text)
             .ok_or_else(|| {
                 let names: Vec<_> = Role::ALL.iter().map(|role| role.as_str()).collect();
-                format!("unknown role `{text}`; expected one of {}", names.join(", "))
+                format!(
+                    "unknown role `{text}`; expected one of {}",
+                    names.join(", ")
+                )
             })
     }
 }

@@ -73,13 +73,20 @@ impl Authenticator {
             if issuer != *trusted {
                 return Err(AuthError::UntrustedIssuer(issuer));
             }
-            if matches!(header.alg, Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512) {
+            if matches!(
+                header.alg,
+                Algorithm::HS256 | Algorithm::HS384 | Algorithm::HS512
+            ) {
                 return Err(AuthError::Invalid(
                     "symmetric algorithms are not accepted from an OIDC issuer".into(),
                 ));
             }
-            let jwk = keys.find(header.kid.as_deref()).await.map_err(AuthError::Keys)?;
-            let key = DecodingKey::from_jwk(&jwk).map_err(|error| AuthError::Keys(error.to_string()))?;
+            let jwk = keys
+                .find(header.kid.as_deref())
+                .await
+                .map_err(AuthError::Keys)?;
+            let key =
+                DecodingKey::from_jwk(&jwk).map_err(|error| AuthError::Keys(error.to_string()))?;
             let mut validation = Validation::new(header.alg);
             validation.set_issuer(&[trusted]);
             match &self.settings.audience {
@@ -182,8 +189,14 @@ mod tests {
         let mut settings = dev_settings();
         settings.dev_secret = None;
         let authenticator = Authenticator::new(settings);
-        let token = issue_dev_token("a-development-secret-of-enough-length", "hap-dev", "a", &[], 60)
-            .unwrap();
+        let token = issue_dev_token(
+            "a-development-secret-of-enough-length",
+            "hap-dev",
+            "a",
+            &[],
+            60,
+        )
+        .unwrap();
         let error = authenticator.authenticate(&token).await.unwrap_err();
         assert!(matches!(error, AuthError::UntrustedIssuer(_)), "{error}");
     }
@@ -208,7 +221,8 @@ mod tests {
     async fn unsigned_token_rejected() {
         let authenticator = Authenticator::new(dev_settings());
         // {"alg":"none"} . {"iss":"hap-dev","sub":"a","exp":9999999999} . (no signature)
-        let token = "eyJhbGciOiJub25lIn0.eyJpc3MiOiJoYXAtZGV2Iiwic3ViIjoiYSIsImV4cCI6OTk5OTk5OTk5OX0.";
+        let token =
+            "eyJhbGciOiJub25lIn0.eyJpc3MiOiJoYXAtZGV2Iiwic3ViIjoiYSIsImV4cCI6OTk5OTk5OTk5OX0.";
         assert!(authenticator.authenticate(token).await.is_err());
     }
 

@@ -33,7 +33,11 @@ impl ReadinessCheck {
     pub fn database(pool: PgPool) -> Self {
         ReadinessCheck::new("database", move || {
             let pool = pool.clone();
-            async move { crate::db::ping(&pool).await.map_err(|error| error.to_string()) }
+            async move {
+                crate::db::ping(&pool)
+                    .await
+                    .map_err(|error| error.to_string())
+            }
         })
     }
 }
@@ -52,7 +56,8 @@ pub async fn ready(readiness: web::Data<Readiness>) -> HttpResponse {
     let mut checks = serde_json::Map::new();
     let mut ready = true;
     for check in &readiness.0 {
-        let outcome = tokio::time::timeout(std::time::Duration::from_secs(3), (check.check)()).await;
+        let outcome =
+            tokio::time::timeout(std::time::Duration::from_secs(3), (check.check)()).await;
         let status = match outcome {
             Ok(Ok(())) => "ok".to_owned(),
             Ok(Err(error)) => {

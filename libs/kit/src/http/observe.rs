@@ -73,7 +73,9 @@ pub async fn observe(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let request_id = request_id_from(&request);
-    let route = request.match_pattern().unwrap_or_else(|| "unmatched".into());
+    let route = request
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".into());
     let method = request.method().to_string();
     let parent = opentelemetry::global::get_text_map_propagator(|propagator| {
         propagator.extract(&HeaderMapExtractor(request.headers()))
@@ -86,7 +88,9 @@ pub async fn observe(
         http.status = tracing::field::Empty,
     );
     let _ = span.set_parent(parent);
-    request.extensions_mut().insert(RequestId(request_id.clone()));
+    request
+        .extensions_mut()
+        .insert(RequestId(request_id.clone()));
     let metrics = request.app_data::<web::Data<HttpMetrics>>().cloned();
     let started = Instant::now();
 

@@ -82,20 +82,20 @@ fn json_config(limit: usize) -> web::JsonConfig {
         .error_handler(move |error, _| {
             let problem = match &error {
                 actix_web::error::JsonPayloadError::Overflow { .. }
-                | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
-                    Problem::new(
-                        actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                        "body-too-large",
-                        format!("the request body is larger than the limit of {limit} bytes"),
-                    )
-                    .with("limit", limit)
-                }
+                | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => Problem::new(
+                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
+                    "body-too-large",
+                    format!("the request body is larger than the limit of {limit} bytes"),
+                )
+                .with("limit", limit),
                 actix_web::error::JsonPayloadError::ContentType => Problem::new(
                     actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     "unsupported-media-type",
                     "send the body as JSON with `Content-Type: application/json`",
                 ),
-                other => Problem::bad_request("invalid-json", format!("invalid JSON body: {other}")),
+                other => {
+                    Problem::bad_request("invalid-json", format!("invalid JSON body: {other}"))
+                }
             };
             problem.into()
         })

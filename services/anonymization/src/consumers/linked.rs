@@ -26,14 +26,20 @@ impl Handler for LinkedHandler {
         let permit = &linked.permit;
         let application_id = permit.application_id;
 
-        let stored = self.store.describe(&linked.dataset.key).map_err(HandlerError::transient)?;
+        let stored = self
+            .store
+            .describe(&linked.dataset.key)
+            .map_err(HandlerError::transient)?;
         if stored.sha256 != linked.dataset.sha256 {
             return Err(HandlerError::permanent(format!(
                 "dataset `{}` does not match its SHA-256 in the message",
                 linked.dataset.key
             )));
         }
-        let path = self.store.path(&linked.dataset.key).map_err(HandlerError::transient)?;
+        let path = self
+            .store
+            .path(&linked.dataset.key)
+            .map_err(HandlerError::transient)?;
         let table = hap_dataset::read_parquet(&path).map_err(HandlerError::transient)?;
 
         let outcome = match apply(&table, permit.disclosure_level, &self.profile) {
@@ -44,13 +50,18 @@ impl Handler for LinkedHandler {
                     application_id,
                     reason: format!("disclosure control could not release the data: {error}"),
                 };
-                ctx.complete(|conn| emit(conn, envelope, events::ANONYMIZATION_REJECTED, &rejected))?;
+                ctx.complete(|conn| {
+                    emit(conn, envelope, events::ANONYMIZATION_REJECTED, &rejected)
+                })?;
                 return Ok(());
             }
             Err(error) => return Err(HandlerError::permanent(error.to_string())),
         };
 
-        let prefix = format!("applications/{application_id}/v{}/release", permit.application_version);
+        let prefix = format!(
+            "applications/{application_id}/v{}/release",
+            permit.application_version
+        );
         let dataset = self
             .store
             .put_with(&format!("{prefix}/data.parquet"), |out| {
@@ -61,7 +72,10 @@ impl Handler for LinkedHandler {
             .map_err(|error| HandlerError::permanent(error.to_string()))?;
         let report = self
             .store
-            .put(&format!("{prefix}/disclosure-report.json"), report_json.to_string().as_bytes())
+            .put(
+                &format!("{prefix}/disclosure-report.json"),
+                report_json.to_string().as_bytes(),
+            )
             .map_err(HandlerError::transient)?;
 
         let summary = &outcome.release.report;

@@ -40,7 +40,9 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let allowed = [Role::CaseHandler, Role::Auditor, Role::Steward];
     if !allowed.iter().any(|role| principal.has(*role)) {
-        return Err(Problem::forbidden("releases need the case-handler, auditor or steward role").into());
+        return Err(
+            Problem::forbidden("releases need the case-handler, auditor or steward role").into(),
+        );
     }
     let application_id = query.application_id;
     let items: Vec<ReleaseView> = blocking(&state.pool, move |conn| {

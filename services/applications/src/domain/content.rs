@@ -66,11 +66,17 @@ impl ApplicationContent {
             add("request.criteria", error.to_string());
         }
         if self.recipients.is_empty() {
-            add("recipients", "name at least one recipient with a public key".into());
+            add(
+                "recipients",
+                "name at least one recipient with a public key".into(),
+            );
         }
         for (index, recipient) in self.recipients.iter().enumerate() {
             if let Err(error) = hap_crypt4gh::PublicKey::from_pem(&recipient.public_key) {
-                add(&format!("recipients[{index}].public_key"), error.to_string());
+                add(
+                    &format!("recipients[{index}].public_key"),
+                    error.to_string(),
+                );
             }
         }
         if self.period_end <= today {

@@ -121,14 +121,54 @@ mod tests {
     /// other cell of the table must be refused.
     const ALLOWED: &[(Role, Command, State, State)] = &[
         (Role::Applicant, Command::Edit, State::Draft, State::Draft),
-        (Role::Applicant, Command::Submit, State::Draft, State::Submitted),
-        (Role::Applicant, Command::Withdraw, State::Draft, State::Withdrawn),
-        (Role::Applicant, Command::Withdraw, State::Submitted, State::Withdrawn),
-        (Role::Applicant, Command::Withdraw, State::InReview, State::Withdrawn),
-        (Role::CaseHandler, Command::Claim, State::Submitted, State::InReview),
-        (Role::CaseHandler, Command::Claim, State::InReview, State::InReview),
-        (Role::CaseHandler, Command::Approve, State::InReview, State::Approved),
-        (Role::CaseHandler, Command::Reject, State::InReview, State::Rejected),
+        (
+            Role::Applicant,
+            Command::Submit,
+            State::Draft,
+            State::Submitted,
+        ),
+        (
+            Role::Applicant,
+            Command::Withdraw,
+            State::Draft,
+            State::Withdrawn,
+        ),
+        (
+            Role::Applicant,
+            Command::Withdraw,
+            State::Submitted,
+            State::Withdrawn,
+        ),
+        (
+            Role::Applicant,
+            Command::Withdraw,
+            State::InReview,
+            State::Withdrawn,
+        ),
+        (
+            Role::CaseHandler,
+            Command::Claim,
+            State::Submitted,
+            State::InReview,
+        ),
+        (
+            Role::CaseHandler,
+            Command::Claim,
+            State::InReview,
+            State::InReview,
+        ),
+        (
+            Role::CaseHandler,
+            Command::Approve,
+            State::InReview,
+            State::Approved,
+        ),
+        (
+            Role::CaseHandler,
+            Command::Reject,
+            State::InReview,
+            State::Rejected,
+        ),
     ];
 
     #[test]

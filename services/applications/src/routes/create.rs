@@ -64,7 +64,11 @@ pub async fn create(
     })
     .await?;
 
-    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
     Ok(respond(status, row))
 }
 

@@ -20,7 +20,10 @@ pub fn configure(config: &mut web::ServiceConfig) {
             .route("/applications/{id}", web::get().to(read::get))
             .route("/applications/{id}", web::put().to(update::update))
             .route("/applications/{id}/timeline", web::get().to(timeline::get))
-            .route("/applications/{id}/{command}", web::post().to(commands::post))
+            .route(
+                "/applications/{id}/{command}",
+                web::post().to(commands::post),
+            )
             .route("/queue", web::get().to(queue::list)),
     );
 }

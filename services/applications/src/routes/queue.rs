@@ -54,7 +54,10 @@ pub async fn list(
     .await?;
 
     let next = (rows.len() as i64 == limit)
-        .then(|| rows.last().and_then(|row| Some(format!("{}_{}", row.deadline?, row.id))))
+        .then(|| {
+            rows.last()
+                .and_then(|row| Some(format!("{}_{}", row.deadline?, row.id)))
+        })
         .flatten();
     let items: Vec<ApplicationView> = rows.into_iter().map(ApplicationView::from).collect();
     Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": next})))
@@ -67,7 +70,9 @@ fn parse_cursor(cursor: &str) -> Result<(NaiveDate, Uuid), Problem> {
         .ok_or_else(|| {
             Problem::bad_request(
                 "invalid-cursor",
-                format!("cursor `{cursor}` is not one this service returned; start from the first page"),
+                format!(
+                    "cursor `{cursor}` is not one this service returned; start from the first page"
+                ),
             )
         })
 }

@@ -19,9 +19,11 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let row = blocking(&state.pool, move |conn| Ok::<_, ApiError>(repository::find(conn, id)?))
-        .await?
-        .ok_or_else(|| Problem::not_found(format!("application {id} does not exist")))?;
+    let row = blocking(&state.pool, move |conn| {
+        Ok::<_, ApiError>(repository::find(conn, id)?)
+    })
+    .await?
+    .ok_or_else(|| Problem::not_found(format!("application {id} does not exist")))?;
     check_can_read(&row, &principal)?;
     Ok(respond(StatusCode::OK, row))
 }
@@ -43,11 +45,15 @@ pub async fn list(
     let cursor = query.cursor;
     let subject = principal.subject.clone();
     let rows = blocking(&state.pool, move |conn| {
-        Ok::<_, ApiError>(repository::list_for_applicant(conn, &subject, cursor, limit)?)
+        Ok::<_, ApiError>(repository::list_for_applicant(
+            conn, &subject, cursor, limit,
+        )?)
     })
     .await?;
 
-    let next = (rows.len() as i64 == limit).then(|| rows.last().map(|row| row.id)).flatten();
+    let next = (rows.len() as i64 == limit)
+        .then(|| rows.last().map(|row| row.id))
+        .flatten();
     let items: Vec<ApplicationView> = rows.into_iter().map(ApplicationView::from).collect();
     Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": next})))
 }

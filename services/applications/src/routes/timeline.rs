@@ -25,5 +25,6 @@ pub async fn get(
     .await?;
     let row = row.ok_or_else(|| Problem::not_found(format!("application {id} does not exist")))?;
     check_can_read(&row, &principal)?;
-    Ok(HttpResponse::Ok().json(json!({"application_id": id, "state": row.state, "entries": entries})))
+    Ok(HttpResponse::Ok()
+        .json(json!({"application_id": id, "state": row.state, "entries": entries})))
 }

@@ -59,7 +59,10 @@ pub fn check_can_read(row: &ApplicationRow, principal: &Principal) -> Result<(),
     if staff || row.applicant == principal.subject {
         Ok(())
     } else {
-        Err(Problem::not_found(format!("application {} does not exist", row.id)))
+        Err(Problem::not_found(format!(
+            "application {} does not exist",
+            row.id
+        )))
     }
 }
 

@@ -30,13 +30,19 @@ impl Handler for ApplicationsHandler {
         match envelope.message_type().as_str() {
             events::APPLICATION_SUBMITTED => self.on_submitted(ctx, envelope),
             events::APPLICATION_APPROVED => self.on_approved(ctx, envelope),
-            other => Err(HandlerError::permanent(format!("unexpected message type `{other}`"))),
+            other => Err(HandlerError::permanent(format!(
+                "unexpected message type `{other}`"
+            ))),
         }
     }
 }
 
 impl ApplicationsHandler {
-    fn assess_all(&self, request: &DataRequest, claims: &Claims) -> Result<Vec<RegistryAssessment>, HandlerError> {
+    fn assess_all(
+        &self,
+        request: &DataRequest,
+        claims: &Claims,
+    ) -> Result<Vec<RegistryAssessment>, HandlerError> {
         request
             .registries
             .iter()
@@ -98,12 +104,19 @@ impl ApplicationsHandler {
             .registries
             .iter()
             .filter(|r| r.verdict == Verdict::NotPermitted)
-            .flat_map(|r| r.reasons.iter().map(move |reason| format!("{}: {reason}", r.registry.name())))
+            .flat_map(|r| {
+                r.reasons
+                    .iter()
+                    .map(move |reason| format!("{}: {reason}", r.registry.name()))
+            })
             .collect();
         if !refusals.is_empty() {
             let failed = StepFailed {
                 application_id,
-                reason: format!("the final legal-basis check failed: {}", refusals.join("; ")),
+                reason: format!(
+                    "the final legal-basis check failed: {}",
+                    refusals.join("; ")
+                ),
             };
             tracing::info!(%application_id, "legal basis rejected at approval");
             ctx.complete(|conn| {
@@ -165,7 +178,8 @@ impl ApplicationsHandler {
             if !consent_based {
                 continue;
             }
-            let hashes = repository::withdrawn_persons(ctx.conn(), requested.registry.name(), today)?;
+            let hashes =
+                repository::withdrawn_persons(ctx.conn(), requested.registry.name(), today)?;
             let mut body = String::with_capacity(hashes.len() * 65);
             for hash in &hashes {
                 body.push_str(&hex(hash));
@@ -177,7 +191,10 @@ impl ApplicationsHandler {
                 approved.version,
                 requested.registry.name()
             );
-            let object = self.store.put(&key, body.as_bytes()).map_err(HandlerError::transient)?;
+            let object = self
+                .store
+                .put(&key, body.as_bytes())
+                .map_err(HandlerError::transient)?;
             lists.push(ExclusionList {
                 registry: requested.registry,
                 object,
@@ -197,6 +214,12 @@ fn record(
     assessed: &LegalBasisAssessed,
     stage: &str,
 ) -> Result<(), HandlerError> {
-    repository::insert_assessment(conn, assessed.application_id, assessed.version, stage, &to_json(assessed)?)?;
+    repository::insert_assessment(
+        conn,
+        assessed.application_id,
+        assessed.version,
+        stage,
+        &to_json(assessed)?,
+    )?;
     Ok(())
 }

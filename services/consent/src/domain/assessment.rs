@@ -30,9 +30,9 @@ pub fn assess(basis: &RegistryBasis, claims: &Claims) -> RegistryAssessment {
 
     match basis_claims.gdpr_article_6.as_deref() {
         None => refusals.push("no GDPR article 6(1) ground is claimed".to_owned()),
-        Some(ground) if !ARTICLE_6.contains(&ground) => {
-            refusals.push(format!("`{ground}` is not a GDPR article 6(1) ground; use a to f"))
-        }
+        Some(ground) if !ARTICLE_6.contains(&ground) => refusals.push(format!(
+            "`{ground}` is not a GDPR article 6(1) ground; use a to f"
+        )),
         _ => {}
     }
     match basis_claims.gdpr_article_9.as_deref() {
@@ -45,7 +45,8 @@ pub fn assess(basis: &RegistryBasis, claims: &Claims) -> RegistryAssessment {
     if basis_claims.gdpr_article_9.as_deref() == Some("a")
         && basis_claims.gdpr_article_6.as_deref() != Some("a")
     {
-        reviews.push("explicit consent under 9(2)(a) is claimed without consent under 6(1)(a)".into());
+        reviews
+            .push("explicit consent under 9(2)(a) is claimed without consent under 6(1)(a)".into());
     }
     if basis.kind == BasisKind::Statutory && basis_claims.gdpr_article_9.as_deref() == Some("a") {
         reviews.push(format!(
@@ -55,7 +56,10 @@ pub fn assess(basis: &RegistryBasis, claims: &Claims) -> RegistryAssessment {
     }
     if claims.purpose.health_research
         && basis.ethics_approval_required
-        && basis_claims.ethics_approval.as_deref().is_none_or(|r| r.trim().is_empty())
+        && basis_claims
+            .ethics_approval
+            .as_deref()
+            .is_none_or(|r| r.trim().is_empty())
     {
         refusals.push("health research needs an ethics committee approval reference".into());
     }
@@ -73,7 +77,12 @@ pub fn assess(basis: &RegistryBasis, claims: &Claims) -> RegistryAssessment {
             .criteria
             .diagnosis_codes
             .iter()
-            .filter(|code| !basis.disease_codes.iter().any(|allowed| code.starts_with(allowed.as_str())))
+            .filter(|code| {
+                !basis
+                    .disease_codes
+                    .iter()
+                    .any(|allowed| code.starts_with(allowed.as_str()))
+            })
             .map(String::as_str)
             .collect();
         if !outside.is_empty() {

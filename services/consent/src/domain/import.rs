@@ -77,12 +77,17 @@ pub fn parse_csv(body: &[u8], rules: Rules, platform_key: &[u8]) -> Result<Parse
             "given" => "given",
             "withdrawn" => "withdrawn",
             other => {
-                rejected.push(reject(format!("event `{other}` is not `given` or `withdrawn`")));
+                rejected.push(reject(format!(
+                    "event `{other}` is not `given` or `withdrawn`"
+                )));
                 continue;
             }
         };
         let Ok(event_date) = NaiveDate::parse_from_str(&record[2], "%Y-%m-%d") else {
-            rejected.push(reject(format!("event_date `{}` is not a YYYY-MM-DD date", &record[2])));
+            rejected.push(reject(format!(
+                "event_date `{}` is not a YYYY-MM-DD date",
+                &record[2]
+            )));
             continue;
         };
         rows.push((

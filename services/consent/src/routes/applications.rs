@@ -10,7 +10,12 @@ use crate::repository;
 use crate::startup::AppState;
 
 fn require_staff(principal: &Principal) -> Result<(), Problem> {
-    let allowed = [Role::CaseHandler, Role::Decider, Role::Auditor, Role::Service];
+    let allowed = [
+        Role::CaseHandler,
+        Role::Decider,
+        Role::Auditor,
+        Role::Service,
+    ];
     if allowed.iter().any(|role| principal.has(*role)) {
         Ok(())
     } else {

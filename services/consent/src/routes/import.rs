@@ -30,7 +30,9 @@ pub async fn import(
     }
     let name = registry.into_inner();
     let registry: Registry = name.parse().map_err(|_| {
-        Problem::not_found(format!("registry `{name}` does not exist; see GET /v1/registries"))
+        Problem::not_found(format!(
+            "registry `{name}` does not exist; see GET /v1/registries"
+        ))
     })?;
     let consent_based = state
         .registries
@@ -47,7 +49,10 @@ pub async fn import(
         return Err(Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
             "body-too-large",
-            format!("the import is larger than the limit of {} bytes; split it", state.max_import_bytes),
+            format!(
+                "the import is larger than the limit of {} bytes; split it",
+                state.max_import_bytes
+            ),
         )
         .with("limit", state.max_import_bytes)
         .into());

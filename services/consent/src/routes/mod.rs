@@ -18,6 +18,9 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 "/applications/{id}/assessments",
                 web::get().to(applications::assessments),
             )
-            .route("/applications/{id}/permits", web::get().to(applications::permits)),
+            .route(
+                "/applications/{id}/permits",
+                web::get().to(applications::permits),
+            ),
     );
 }

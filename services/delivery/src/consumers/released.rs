@@ -59,8 +59,8 @@ impl Handler for ReleasedHandler {
         let generalisations: Generalisations =
             serde_json::from_value(disclosure_report.clone()).unwrap_or_default();
         let codebook = describe(&table, &generalisations);
-        let permit_json =
-            serde_json::to_value(permit).map_err(|error| HandlerError::permanent(error.to_string()))?;
+        let permit_json = serde_json::to_value(permit)
+            .map_err(|error| HandlerError::permanent(error.to_string()))?;
 
         let final_dir = self.delivery_dir.join(delivery_id.to_string());
         let staging = self.delivery_dir.join(format!(".staging-{delivery_id}"));
@@ -82,7 +82,8 @@ impl Handler for ReleasedHandler {
             codebook: &codebook,
             reports: &reports,
         };
-        build_package(&input, &plain).map_err(|error| HandlerError::permanent(error.to_string()))?;
+        build_package(&input, &plain)
+            .map_err(|error| HandlerError::permanent(error.to_string()))?;
         let files = encrypt_package(&plain, &encrypted, &recipients)
             .map_err(|error| HandlerError::transient(std::io::Error::other(error.to_string())))?;
 
@@ -98,7 +99,11 @@ impl Handler for ReleasedHandler {
             .map(|file| json!({"name": file.name, "size": file.size, "sha256": file.sha256}))
             .collect();
         let names: Vec<String> = files.iter().map(|file| file.name.clone()).collect();
-        let subjects: Vec<String> = permit.recipients.iter().map(|r| r.subject.clone()).collect();
+        let subjects: Vec<String> = permit
+            .recipients
+            .iter()
+            .map(|r| r.subject.clone())
+            .collect();
         let ready = DeliveryReady {
             application_id,
             delivery_id,
@@ -125,15 +130,24 @@ impl Handler for ReleasedHandler {
 }
 
 impl ReleasedHandler {
-    fn read_table(&self, released: &AnonymizationCompleted) -> Result<hap_dataset::Table, HandlerError> {
-        let stored = self.store.describe(&released.dataset.key).map_err(HandlerError::transient)?;
+    fn read_table(
+        &self,
+        released: &AnonymizationCompleted,
+    ) -> Result<hap_dataset::Table, HandlerError> {
+        let stored = self
+            .store
+            .describe(&released.dataset.key)
+            .map_err(HandlerError::transient)?;
         if stored.sha256 != released.dataset.sha256 {
             return Err(HandlerError::permanent(format!(
                 "dataset `{}` does not match its SHA-256 in the message",
                 released.dataset.key
             )));
         }
-        let path = self.store.path(&released.dataset.key).map_err(HandlerError::transient)?;
+        let path = self
+            .store
+            .path(&released.dataset.key)
+            .map_err(HandlerError::transient)?;
         hap_dataset::read_parquet(&path).map_err(HandlerError::transient)
     }
 

@@ -64,7 +64,10 @@ pub async fn list(
         )
     })
     .await?;
-    let items: Vec<DeliveryView> = rows.into_iter().filter(|d| d.visible_to(&principal)).collect();
+    let items: Vec<DeliveryView> = rows
+        .into_iter()
+        .filter(|d| d.visible_to(&principal))
+        .collect();
     Ok(HttpResponse::Ok().json(json!({"items": items})))
 }
 

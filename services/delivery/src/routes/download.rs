@@ -27,19 +27,26 @@ pub async fn file(
         .ok_or_else(|| Problem::not_found(format!("delivery {id} does not exist")))?;
     if !delivery.recipients.contains(&principal.subject) {
         tracing::warn!(delivery_id = %id, subject = %principal.subject, "download refused: not a recipient");
-        return Err(Problem::forbidden("only recipients named in the permit may download this delivery").into());
+        return Err(Problem::forbidden(
+            "only recipients named in the permit may download this delivery",
+        )
+        .into());
     }
-    let listed = delivery
-        .files
-        .as_array()
-        .is_some_and(|files| files.iter().any(|f| f.get("name").and_then(|n| n.as_str()) == Some(&name)));
+    let listed = delivery.files.as_array().is_some_and(|files| {
+        files
+            .iter()
+            .any(|f| f.get("name").and_then(|n| n.as_str()) == Some(&name))
+    });
     if !listed {
         return Err(Problem::not_found(format!("delivery {id} has no file `{name}`")).into());
     }
 
     let path = state.delivery_dir.join(id.to_string()).join(&name);
     let file = NamedFile::open_async(&path).await.map_err(|error| {
-        ApiError::Internal(format!("delivery file {} could not be opened: {error}", path.display()))
+        ApiError::Internal(format!(
+            "delivery file {} could not be opened: {error}",
+            path.display()
+        ))
     })?;
     let size = file.metadata().len() as i64;
     let (range_start, bytes) = requested_range(&request, size);

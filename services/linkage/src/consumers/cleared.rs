@@ -72,7 +72,10 @@ impl Handler for ClearedHandler {
             Err(error) => return Err(HandlerError::transient(error)),
         };
 
-        let prefix = format!("applications/{application_id}/v{}/linkage", permit.application_version);
+        let prefix = format!(
+            "applications/{application_id}/v{}/linkage",
+            permit.application_version
+        );
         let dataset = self
             .store
             .put_with(&format!("{prefix}/data.parquet"), |out| {
@@ -83,7 +86,10 @@ impl Handler for ClearedHandler {
             .map_err(|error| HandlerError::permanent(error.to_string()))?;
         let report = self
             .store
-            .put(&format!("{prefix}/report.json"), report_json.to_string().as_bytes())
+            .put(
+                &format!("{prefix}/report.json"),
+                report_json.to_string().as_bytes(),
+            )
             .map_err(HandlerError::transient)?;
 
         let duration_ms = started.elapsed().as_millis() as i64;
@@ -131,8 +137,9 @@ impl ClearedHandler {
 
 fn parse_hashes(store: &WorkStore, object: &ObjectRef) -> Result<HashSet<[u8; 32]>, HandlerError> {
     let bytes = store.get(object).map_err(HandlerError::transient)?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| HandlerError::permanent(format!("exclusion list `{}` is not UTF-8", object.key)))?;
+    let text = String::from_utf8(bytes).map_err(|_| {
+        HandlerError::permanent(format!("exclusion list `{}` is not UTF-8", object.key))
+    })?;
     text.lines()
         .filter(|line| !line.is_empty())
         .enumerate()

@@ -39,7 +39,10 @@ pub async fn list(
 ) -> Result<HttpResponse, ApiError> {
     let allowed = [Role::CaseHandler, Role::Auditor, Role::Steward];
     if !allowed.iter().any(|role| principal.has(*role)) {
-        return Err(Problem::forbidden("linkage runs need the case-handler, auditor or steward role").into());
+        return Err(Problem::forbidden(
+            "linkage runs need the case-handler, auditor or steward role",
+        )
+        .into());
     }
     let application_id = query.application_id;
     let runs: Vec<RunView> = blocking(&state.pool, move |conn| {

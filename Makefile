@@ -1,0 +1,44 @@
+# Entry points of the HAP workspace. `make test` is what CI runs.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+
+CARGO ?= cargo
+
+.PHONY: test demo bench chart-check fmt clippy build servers
+
+## test: format check, clippy with -D warnings, then every unit, integration
+## and end-to-end test against the real PostgreSQL and RabbitMQ.
+test: servers
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
+	$(CARGO) build --bins --quiet
+	if cli=$$(bash tools/install-crypt4gh-cli.sh 2>/dev/null); then \
+	  export HAP_CRYPT4GH_CLI=$$cli; \
+	else \
+	  echo "the Python crypt4gh CLI could not be installed; its interoperability tests are skipped"; \
+	fi; \
+	$(CARGO) test --workspace
+
+## demo: the main job end to end on 100,000-person synthetic registries.
+demo:
+	bash tools/demo.sh
+
+## bench: speed figures of the pure libraries in release builds.
+bench:
+	bash tools/bench.sh
+
+## chart-check: helm lint and template of the chart, with schema validation.
+chart-check:
+	bash tools/chart-check.sh
+
+servers:
+	source tools/servers.sh && hap_ensure_postgres && hap_ensure_rabbitmq
+
+fmt:
+	$(CARGO) fmt --all
+
+clippy:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+build:
+	$(CARGO) build --bins

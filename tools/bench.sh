@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Prints speed figures of the pure libraries, each from a release build on
+# this machine: identity-number parsing, synthetic registries, linkage and
+# disclosure control on the ARX adult data when its folder is given.
+#   HAP_ARX_ADULT_DIR   folder with adult.csv and its hierarchies (optional)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== identity-number parsing"
+cargo run --release --quiet -p hap-identity --example parse_throughput
+
+echo "== synthetic registries and linkage, 100,000 persons"
+cargo test --release --quiet -p hap-synth --test timing -- --ignored --nocapture
+cargo test --release --quiet -p hap-linkage --test synth_folder -- --ignored --nocapture
+
+if [ -n "${HAP_ARX_ADULT_DIR:-}" ]; then
+  echo "== disclosure control, ARX adult data, k = 5"
+  cargo run --release --quiet -p hap-disclosure --example adult -- "$HAP_ARX_ADULT_DIR" 5
+else
+  echo "== disclosure control skipped: set HAP_ARX_ADULT_DIR to the ARX adult data folder"
+fi
