@@ -116,7 +116,11 @@ where
     E: From<DbError> + Send + 'static,
 {
     let pool = pool.clone();
+    // The request's span goes along, so events enqueued in `work` carry its
+    // trace context and log lines its request id.
+    let span = tracing::Span::current();
     tokio::task::spawn_blocking(move || {
+        let _entered = span.enter();
         let mut conn = pool.get().map_err(DbError::from)?;
         work(&mut conn)
     })
@@ -124,7 +128,7 @@ where
     .map_err(|_| E::from(DbError::Cancelled))?
 }
 
-/// Checks that the database answers, for the readiness probe.
+/// Checks that the database responds, for the readiness probe.
 pub async fn ping(pool: &PgPool) -> Result<(), DbError> {
     blocking(pool, |conn| {
         diesel::sql_query("SELECT 1").execute(conn)?;

@@ -8,7 +8,6 @@
 //! - [`routes`]: the `/v1` HTTP API (disclosure reports).
 
 pub mod consumers;
-pub mod error;
 pub mod profile;
 pub mod routes;
 pub mod schema;

@@ -32,7 +32,7 @@ fn quasi_kind(column: &str) -> Option<QuasiKind> {
     }
 }
 
-/// Why a dataset could not be released.
+/// The reason a dataset could not be released.
 #[derive(Debug, thiserror::Error)]
 pub enum ProfileError {
     #[error("{0}")]

@@ -11,11 +11,11 @@ use hap_messaging::{Envelope, outbox};
 use serde_json::json;
 
 use crate::domain::{ApplicationContent, Command, State, state::transition};
-use crate::error::ApiError;
 use crate::repository::{self, ApplicationRow};
 use crate::settings::CaseSettings;
+use hap_kit::http::ApiError;
 
-/// What a command carries besides its name.
+/// The body of a command request.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CommandInput {
@@ -34,8 +34,14 @@ pub fn execute(
     cases: &CaseSettings,
 ) -> Result<ApplicationRow, ApiError> {
     conn.transaction(|conn| {
-        let mut row = repository::lock(conn, id)?
-            .ok_or_else(|| Problem::not_found(format!("application {id} does not exist")))?;
+        let not_found = || Problem::not_found(format!("application {id} does not exist"));
+        let mut row = repository::lock(conn, id)?.ok_or_else(not_found)?;
+        // Others than the owner and staff get the answer a read gives them,
+        // so that a command does not disclose that the id exists.
+        let staff = principal.has(Role::CaseHandler) || principal.has(Role::Decider);
+        if !staff && row.applicant != principal.subject {
+            return Err(not_found().into());
+        }
         let state: State = row
             .state
             .parse()

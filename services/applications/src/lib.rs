@@ -11,7 +11,6 @@
 pub mod commands;
 pub mod consumers;
 pub mod domain;
-pub mod error;
 pub mod repository;
 pub mod routes;
 pub mod schema;

@@ -12,7 +12,7 @@ use crate::consumers::pipeline::{PipelineHandler, ROUTING_KEYS};
 use crate::settings::{CaseSettings, Settings};
 use crate::{MIGRATIONS, NAME, routes};
 
-/// What the route handlers share.
+/// State shared by the route handlers.
 pub struct AppState {
     pub pool: PgPool,
     pub cases: CaseSettings,

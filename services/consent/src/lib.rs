@@ -10,7 +10,6 @@
 
 pub mod consumers;
 pub mod domain;
-pub mod error;
 pub mod repository;
 pub mod routes;
 pub mod schema;

@@ -15,7 +15,7 @@ use crate::domain::basis::RegistryBasis;
 use crate::settings::Settings;
 use crate::{MIGRATIONS, NAME, routes};
 
-/// What the route handlers share.
+/// State shared by the route handlers.
 pub struct AppState {
     pub pool: PgPool,
     pub registries: Arc<Vec<RegistryBasis>>,

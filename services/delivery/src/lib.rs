@@ -9,7 +9,6 @@
 
 pub mod codebook;
 pub mod consumers;
-pub mod error;
 pub mod routes;
 pub mod schema;
 pub mod settings;

@@ -28,7 +28,7 @@ pub struct Settings {
 pub struct StoreSettings {
     /// The work store the released datasets come from.
     pub work_dir: String,
-    /// Where encrypted packages are kept until they expire.
+    /// Folder of the encrypted packages, kept until they expire.
     pub delivery_dir: String,
 }
 

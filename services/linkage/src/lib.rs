@@ -7,7 +7,6 @@
 //! - [`routes`]: the `/v1` HTTP API (linkage reports).
 
 pub mod consumers;
-pub mod error;
 pub mod keys;
 pub mod routes;
 pub mod schema;

@@ -29,7 +29,7 @@ impl ReadinessCheck {
         }
     }
 
-    /// The check that the service's database answers a query.
+    /// The check that the service's database responds to a query.
     pub fn database(pool: PgPool) -> Self {
         ReadinessCheck::new("database", move || {
             let pool = pool.clone();
@@ -51,7 +51,7 @@ pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// `/health/ready`: every dependency answers; 503 naming the failed ones otherwise.
+/// `/health/ready`: 200 when every dependency responds, else 503 naming the failed ones.
 pub async fn ready(readiness: web::Data<Readiness>) -> HttpResponse {
     let mut checks = serde_json::Map::new();
     let mut ready = true;

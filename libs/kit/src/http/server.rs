@@ -28,7 +28,7 @@ pub fn bind(settings: &HttpSettings) -> std::io::Result<TcpListener> {
     TcpListener::bind((settings.host.as_str(), settings.port))
 }
 
-/// What every service's `App` shares besides its own routes.
+/// The state shared by every service's `App` besides its own routes.
 #[derive(Clone)]
 pub struct Common {
     pub authenticator: web::Data<Authenticator>,

@@ -1,4 +1,4 @@
-//! What an applicant writes: the project, the data request, the legal-basis
+//! The content an applicant writes: the project, the data request, the legal-basis
 //! claims and the recipients of the delivery.
 
 use chrono::NaiveDate;

@@ -63,7 +63,7 @@ impl FromStr for State {
     }
 }
 
-/// What a person can ask the service to do with an application.
+/// A request a person can make on an application.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Command {
     Edit,

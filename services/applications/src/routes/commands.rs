@@ -8,8 +8,8 @@ use uuid::Uuid;
 use super::view::respond;
 use crate::commands::{CommandInput, execute};
 use crate::domain::Command;
-use crate::error::ApiError;
 use crate::startup::AppState;
+use hap_kit::http::ApiError;
 
 /// `POST /v1/applications/{id}/{command}` with command `submit`, `withdraw`,
 /// `claim`, `approve` or `reject`; the body may carry a `reason`.
@@ -17,7 +17,7 @@ pub async fn post(
     state: web::Data<AppState>,
     principal: Principal,
     path: web::Path<(Uuid, String)>,
-    body: Option<web::Json<CommandInput>>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let (id, name) = path.into_inner();
     let command = match name.as_str() {
@@ -33,7 +33,7 @@ pub async fn post(
             .into());
         }
     };
-    let input = body.map(web::Json::into_inner).unwrap_or_default();
+    let input = command_input(&body)?;
     let cases = state.cases.clone();
 
     let row = blocking(&state.pool, move |conn| {
@@ -42,4 +42,16 @@ pub async fn post(
     .await?;
     state.relay_wake.notify();
     Ok(respond(StatusCode::OK, row))
+}
+
+/// Parses the optional JSON body. An empty body means no reason. A body with
+/// an unknown field or a wrong type is rejected, not ignored, so a misspelt
+/// `reason` does not go unnoticed.
+fn command_input(body: &[u8]) -> Result<CommandInput, Problem> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(CommandInput::default());
+    }
+    serde_json::from_slice(body).map_err(|error| {
+        Problem::bad_request("invalid-json", format!("invalid JSON body: {error}"))
+    })
 }

@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use super::view::respond;
 use crate::domain::{ApplicationContent, State};
-use crate::error::ApiError;
 use crate::repository::{self, ApplicationRow};
 use crate::startup::AppState;
+use hap_kit::http::ApiError;
 
 const IDEMPOTENCY_KEY: &str = "idempotency-key";
 

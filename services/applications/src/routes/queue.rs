@@ -9,9 +9,9 @@ use uuid::Uuid;
 
 use super::view::{ApplicationView, page_limit};
 use crate::domain::State;
-use crate::error::ApiError;
 use crate::repository;
 use crate::startup::AppState;
+use hap_kit::http::ApiError;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -48,12 +48,15 @@ pub async fn list(
     };
     let cursor = query.cursor.as_deref().map(parse_cursor).transpose()?;
 
-    let rows = blocking(&state.pool, move |conn| {
-        Ok::<_, ApiError>(repository::list_queue(conn, &states, cursor, limit)?)
+    // One row more than the page tells whether a next page exists.
+    let mut rows = blocking(&state.pool, move |conn| {
+        Ok::<_, ApiError>(repository::list_queue(conn, &states, cursor, limit + 1)?)
     })
     .await?;
 
-    let next = (rows.len() as i64 == limit)
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next = more
         .then(|| {
             rows.last()
                 .and_then(|row| Some(format!("{}_{}", row.deadline?, row.id)))

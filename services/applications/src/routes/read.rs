@@ -8,9 +8,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::view::{ApplicationView, check_can_read, page_limit, respond};
-use crate::error::ApiError;
 use crate::repository;
 use crate::startup::AppState;
+use hap_kit::http::ApiError;
 
 /// `GET /v1/applications/{id}`
 pub async fn get(
@@ -44,16 +44,20 @@ pub async fn list(
     let limit = page_limit(query.limit)?;
     let cursor = query.cursor;
     let subject = principal.subject.clone();
-    let rows = blocking(&state.pool, move |conn| {
+    // One row more than the page tells whether a next page exists.
+    let mut rows = blocking(&state.pool, move |conn| {
         Ok::<_, ApiError>(repository::list_for_applicant(
-            conn, &subject, cursor, limit,
+            conn,
+            &subject,
+            cursor,
+            limit + 1,
         )?)
     })
     .await?;
 
-    let next = (rows.len() as i64 == limit)
-        .then(|| rows.last().map(|row| row.id))
-        .flatten();
+    let more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let next = more.then(|| rows.last().map(|row| row.id)).flatten();
     let items: Vec<ApplicationView> = rows.into_iter().map(ApplicationView::from).collect();
     Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": next})))
 }

@@ -6,9 +6,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::view::check_can_read;
-use crate::error::ApiError;
 use crate::repository;
 use crate::startup::AppState;
+use hap_kit::http::ApiError;
 
 /// `GET /v1/applications/{id}/timeline`: every step of the case, oldest first.
 pub async fn get(

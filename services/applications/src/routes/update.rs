@@ -11,9 +11,9 @@ use uuid::Uuid;
 use super::view::respond;
 use crate::domain::state::transition;
 use crate::domain::{ApplicationContent, Command, State};
-use crate::error::ApiError;
 use crate::repository;
 use crate::startup::AppState;
+use hap_kit::http::ApiError;
 
 /// `PUT /v1/applications/{id}`: replaces the content of a draft. Needs
 /// `If-Match` with the current ETag, so two editors cannot overwrite each other.

@@ -13,7 +13,7 @@ const ARTICLE_6: [&str; 6] = ["a", "b", "c", "d", "e", "f"];
 /// health, (j) research and statistics.
 const ARTICLE_9_HEALTH: [&str; 5] = ["a", "g", "h", "i", "j"];
 
-/// What the assessment reads from an application.
+/// The parts of an application that the assessment reads.
 pub struct Claims<'a> {
     pub purpose: &'a Purpose,
     pub legal_basis: &'a LegalBasisClaims,

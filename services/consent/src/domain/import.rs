@@ -3,6 +3,7 @@
 
 use chrono::NaiveDate;
 use hap_identity::{Rules, parse};
+use hap_messaging::redact::redact_digit_runs;
 use serde::Serialize;
 
 /// One valid row, with the identity number already replaced by its hash.
@@ -28,7 +29,7 @@ pub struct Parsed {
     pub rejected: Vec<RejectedRow>,
 }
 
-/// The most rows one import may hold.
+/// The maximum number of rows in one import.
 pub const MAX_ROWS: usize = 1_000_000;
 
 /// Parses the CSV body. A missing or wrong header rejects the whole file.
@@ -43,14 +44,20 @@ pub fn parse_csv(body: &[u8], rules: Rules, platform_key: &[u8]) -> Result<Parse
         return Err(format!(
             "the header must be `{}`; found `{}`",
             expected.join(","),
-            header.iter().collect::<Vec<_>>().join(",")
+            redact_digit_runs(&header.iter().collect::<Vec<_>>().join(","))
         ));
     }
 
     let mut rows = Vec::new();
     let mut rejected = Vec::new();
     for (index, record) in reader.records().enumerate() {
-        let line = index as u64 + 2;
+        // The reader skips blank lines and a quoted field may span lines, so
+        // the line comes from the record's position, not from its index.
+        let position = match &record {
+            Ok(record) => record.position(),
+            Err(error) => error.position(),
+        };
+        let line = position.map_or(index as u64 + 2, |position| first_line(body, position));
         if rows.len() + rejected.len() >= MAX_ROWS {
             return Err(format!("the file has more than {MAX_ROWS} rows; split it"));
         }
@@ -78,7 +85,8 @@ pub fn parse_csv(body: &[u8], rules: Rules, platform_key: &[u8]) -> Result<Parse
             "withdrawn" => "withdrawn",
             other => {
                 rejected.push(reject(format!(
-                    "event `{other}` is not `given` or `withdrawn`"
+                    "event `{}` is not `given` or `withdrawn`",
+                    redact_digit_runs(other)
                 )));
                 continue;
             }
@@ -86,7 +94,7 @@ pub fn parse_csv(body: &[u8], rules: Rules, platform_key: &[u8]) -> Result<Parse
         let Ok(event_date) = NaiveDate::parse_from_str(&record[2], "%Y-%m-%d") else {
             rejected.push(reject(format!(
                 "event_date `{}` is not a YYYY-MM-DD date",
-                &record[2]
+                redact_digit_runs(&record[2])
             )));
             continue;
         };
@@ -101,4 +109,54 @@ pub fn parse_csv(body: &[u8], rules: Rules, platform_key: &[u8]) -> Result<Parse
         ));
     }
     Ok(Parsed { rows, rejected })
+}
+
+/// Returns the line where the record read from `position` starts. The
+/// reader's position is where it began reading, which is before the blank
+/// lines it skipped.
+fn first_line(body: &[u8], position: &csv::Position) -> u64 {
+    let start = usize::try_from(position.byte())
+        .unwrap_or(usize::MAX)
+        .min(body.len());
+    let skipped = body[start..]
+        .iter()
+        .take_while(|byte| matches!(byte, b'\n' | b'\r'))
+        .filter(|byte| **byte == b'\n')
+        .count();
+    position.line() + skipped as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hap_identity::{ChecksumPolicy, Profile};
+
+    const RULES: Rules = Rules {
+        policy: ChecksumPolicy::Allow2032,
+        profile: Profile::Test,
+    };
+
+    fn rejected_lines(body: &str) -> Vec<u64> {
+        let parsed = parse_csv(body.as_bytes(), RULES, &[7; 32]).unwrap();
+        parsed.rejected.iter().map(|row| row.line).collect()
+    }
+
+    #[test]
+    fn line_numbers_count_blank_lines() {
+        let body =
+            "person_id,event,event_date,source\n\nx,given,2020-01-01,a\n\n\ny,given,2020-01-01,b\n";
+        assert_eq!(rejected_lines(body), [3, 6]);
+    }
+
+    #[test]
+    fn line_numbers_count_crlf_blank_lines() {
+        let body = "person_id,event,event_date,source\r\n\r\nx,given,2020-01-01,a\r\ny,given,2020-01-01,b\r\n";
+        assert_eq!(rejected_lines(body), [3, 4]);
+    }
+
+    #[test]
+    fn line_number_of_multiline_field_is_first_line() {
+        let body = "person_id,event,event_date,source\nx,given,2020-01-01,\"two\nlines\"\ny,given,2020-01-01,b\n";
+        assert_eq!(rejected_lines(body), [2, 4]);
+    }
 }

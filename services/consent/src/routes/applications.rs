@@ -5,9 +5,9 @@ use hap_kit::http::Problem;
 use serde_json::json;
 use uuid::Uuid;
 
-use crate::error::ApiError;
 use crate::repository;
 use crate::startup::AppState;
+use hap_kit::http::ApiError;
 
 fn require_staff(principal: &Principal) -> Result<(), Problem> {
     let allowed = [

@@ -10,9 +10,9 @@ use uuid::Uuid;
 
 use crate::domain::basis::BasisKind;
 use crate::domain::import::parse_csv;
-use crate::error::ApiError;
 use crate::repository;
 use crate::startup::AppState;
+use hap_kit::http::ApiError;
 
 /// `POST /v1/registries/{registry}/consent-events` with a CSV body
 /// (`person_id,event,event_date,source`). Valid rows are stored in one

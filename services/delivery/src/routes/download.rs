@@ -8,9 +8,9 @@ use hap_kit::http::Problem;
 use uuid::Uuid;
 
 use super::deliveries::find;
-use crate::error::ApiError;
 use crate::schema::downloads;
 use crate::startup::AppState;
+use hap_kit::http::ApiError;
 
 /// `GET /v1/deliveries/{id}/files/{name}`: one encrypted file, for a
 /// recipient named in the permit. Range requests resume an interrupted
@@ -26,7 +26,7 @@ pub async fn file(
         .await?
         .ok_or_else(|| Problem::not_found(format!("delivery {id} does not exist")))?;
     if !delivery.recipients.contains(&principal.subject) {
-        tracing::warn!(delivery_id = %id, subject = %principal.subject, "download refused: not a recipient");
+        tracing::warn!(delivery_id = %id, subject = %principal.subject, "download rejected: the caller is not a recipient");
         return Err(Problem::forbidden(
             "only recipients named in the permit may download this delivery",
         )
@@ -81,7 +81,7 @@ fn mime_octet_stream() -> mime::Mime {
     mime::APPLICATION_OCTET_STREAM
 }
 
-/// The start and length of a single `bytes=` range, or the whole file.
+/// Returns the start and length of a single `bytes=` range, or the whole file.
 fn requested_range(request: &HttpRequest, size: i64) -> (Option<i64>, i64) {
     let Some(range) = request
         .headers()

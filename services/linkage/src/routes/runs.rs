@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::error::ApiError;
 use crate::schema::linkage_runs;
 use crate::startup::AppState;
+use hap_kit::http::ApiError;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -1,11 +1,13 @@
-//! The error policy of this service: handlers return [`ApiError`]; expected
-//! refusals carry a [`Problem`], and unexpected failures are logged here,
-//! once, and answered with a generic 500 that leaks no cause.
+//! The error type of every route handler. An expected rejection carries a
+//! [`Problem`]. An unexpected failure is logged here, once, and the client
+//! gets a generic 500 that leaks no cause.
 
 use actix_web::{HttpResponse, ResponseError};
-use hap_kit::db::DbError;
-use hap_kit::http::Problem;
 
+use super::Problem;
+use crate::db::DbError;
+
+/// The error of a route handler.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
     #[error("{0}")]
