@@ -1,6 +1,7 @@
 //! `hapctl`, the command-line tool of HAP: synthetic registries, development
-//! tokens, identity-number checks, Crypt4GH keys and the demo run.
+//! tokens, identity-number checks, Crypt4GH keys, dead letters and the demo run.
 
+mod dead_letters;
 mod demo;
 mod id;
 mod keys;
@@ -38,6 +39,8 @@ enum Command {
     Decrypt(keys::DecryptArgs),
     /// Run one application through the running services and print a summary.
     Demo(demo::DemoArgs),
+    /// List or replay the messages a consumer moved to its dead-letter queue.
+    DeadLetters(dead_letters::DeadLetterArgs),
 }
 
 #[derive(Subcommand)]
@@ -60,6 +63,7 @@ fn main() -> ExitCode {
         Command::Keygen(args) => keys::keygen(args),
         Command::Decrypt(args) => keys::decrypt(args).map(drop),
         Command::Demo(args) => demo::run(args),
+        Command::DeadLetters(args) => dead_letters::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
