@@ -97,7 +97,7 @@ async fn application_delivered_and_decrypted() {
     let first_dir = tempfile::tempdir().unwrap();
     decrypt_into(&first, &key, first_dir.path());
 
-    // No file of the delivery holds an identity number.
+    // No file of the delivery contains an identity number.
     for entry in std::fs::read_dir(first_dir.path()).unwrap() {
         let path = entry.unwrap().path();
         let found = identity_numbers_in(&std::fs::read(&path).unwrap());
@@ -108,7 +108,7 @@ async fn application_delivered_and_decrypted() {
         );
     }
 
-    // Every group of quasi-identifiers holds at least k records.
+    // Every group of quasi-identifiers contains at least k records.
     let report: Value = serde_json::from_slice(
         &std::fs::read(first_dir.path().join("disclosure-report.json")).unwrap(),
     )
@@ -205,7 +205,7 @@ async fn application_delivered_and_decrypted() {
     assert_eq!(status, reqwest::StatusCode::PARTIAL_CONTENT);
     assert_eq!([&whole[..half as usize], rest.as_slice()].concat(), *whole);
 
-    // No log line of any service holds an identity number.
+    // No log line of any service contains an identity number.
     let leaked = identity_numbers_in(platform.logs().as_bytes());
     assert!(
         leaked.is_empty(),

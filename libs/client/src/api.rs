@@ -16,7 +16,7 @@ pub struct Endpoints {
 }
 
 impl Endpoints {
-    /// The services on one host at consecutive ports, starting with applications.
+    /// Returns the services on one host at consecutive ports, starting with applications.
     pub fn local(first_port: u16) -> Self {
         let url = |offset: u16| format!("http://127.0.0.1:{}", first_port + offset);
         Endpoints {

@@ -23,7 +23,7 @@ pub struct Actors {
     pub steward: String,
 }
 
-/// What the applicant asks for.
+/// The application content the scenario submits.
 #[derive(Clone, Debug)]
 pub struct ApplicationSpec {
     /// An earlier project to continue; deliveries to one project share pseudonyms.
@@ -53,7 +53,7 @@ pub struct Outcome {
     pub timeline: Value,
 }
 
-/// The request of the demo: colorectal cancer patients diagnosed 2010-2024,
+/// Returns the request of the demo: colorectal cancer patients diagnosed 2010-2024,
 /// with variables from every registry, as pseudonymous microdata.
 pub fn colorectal_request() -> DataRequest {
     let vars = |names: &[&str]| names.iter().map(|n| n.to_string()).collect();
@@ -85,7 +85,7 @@ pub fn colorectal_request() -> DataRequest {
     }
 }
 
-/// Waits until every service answers `/health/ready`.
+/// Waits until every service returns 200 on `/health/ready`.
 pub async fn wait_until_ready(endpoints: &Endpoints, timeout: Duration) -> Result<(), ApiError> {
     let http = reqwest::Client::new();
     let deadline = Instant::now() + timeout;

@@ -134,6 +134,20 @@ pub fn insert_permit(
         .map(drop)
 }
 
+/// Whether a permit was already issued for this version of the application.
+pub fn permit_exists(
+    conn: &mut PgConnection,
+    application_id: Uuid,
+    version: i32,
+) -> QueryResult<bool> {
+    diesel::select(diesel::dsl::exists(
+        permits::table
+            .filter(permits::application_id.eq(application_id))
+            .filter(permits::version.eq(version)),
+    ))
+    .get_result(conn)
+}
+
 pub fn permits_of(conn: &mut PgConnection, application_id: Uuid) -> QueryResult<Vec<Value>> {
     permits::table
         .filter(permits::application_id.eq(application_id))

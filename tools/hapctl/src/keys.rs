@@ -86,7 +86,7 @@ pub fn decrypt(args: DecryptArgs) -> anyhow::Result<Manifest> {
     }
     if count == 0 {
         bail!(
-            "{} holds no .{ENCRYPTED_EXTENSION} files",
+            "no .{ENCRYPTED_EXTENSION} files found in {}",
             args.input.display()
         );
     }

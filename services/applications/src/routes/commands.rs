@@ -12,7 +12,8 @@ use crate::startup::AppState;
 use hap_kit::http::ApiError;
 
 /// `POST /v1/applications/{id}/{command}` with command `submit`, `withdraw`,
-/// `claim`, `approve` or `reject`; the body may carry a `reason`.
+/// `claim`, `approve` or `reject`. The body is empty or a JSON object with
+/// an optional `reason`.
 pub async fn post(
     state: web::Data<AppState>,
     principal: Principal,

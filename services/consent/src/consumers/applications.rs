@@ -127,9 +127,14 @@ impl ApplicationsHandler {
             return Ok(());
         }
 
-        let exclusions = self.write_exclusions(ctx, &approved)?;
+        if repository::permit_exists(ctx.conn(), application_id, approved.version)? {
+            tracing::warn!(%application_id, version = approved.version, "permit already issued; approval ignored");
+            return Ok(());
+        }
+        let permit_id = Uuid::now_v7();
+        let exclusions = self.write_exclusions(ctx, &approved, permit_id)?;
         let permit = Permit {
-            permit_id: Uuid::now_v7(),
+            permit_id,
             application_id,
             application_version: approved.version,
             project_id: approved.project_id,
@@ -162,11 +167,13 @@ impl ApplicationsHandler {
     }
 
     /// Writes one exclusion list per requested consent-based registry to the
-    /// work store: the hashes of persons whose consent is withdrawn.
+    /// work store: the hashes of persons whose consent is withdrawn. The key
+    /// contains the permit id, so an issued list is never overwritten.
     fn write_exclusions(
         &self,
         ctx: &mut Context<'_>,
         approved: &ApplicationApproved,
+        permit_id: Uuid,
     ) -> Result<Vec<ExclusionList>, HandlerError> {
         let today = Utc::now().date_naive();
         let mut lists = Vec::new();
@@ -186,7 +193,7 @@ impl ApplicationsHandler {
                 body.push('\n');
             }
             let key = format!(
-                "applications/{}/v{}/exclusions/{}.txt",
+                "applications/{}/v{}/exclusions/{permit_id}/{}.txt",
                 approved.application_id,
                 approved.version,
                 requested.registry.name()

@@ -98,6 +98,14 @@ pub fn parse_csv(body: &[u8], rules: Rules, platform_key: &[u8]) -> Result<Parse
             )));
             continue;
         };
+        // The source names a channel such as `helsenorge`; a long run of
+        // digits there could be an identity number, which must not be stored.
+        if redact_digit_runs(&record[3]) != record[3] {
+            rejected.push(reject(
+                "source contains a run of digits; give the channel name only".into(),
+            ));
+            continue;
+        }
         rows.push((
             line,
             ConsentRow {
@@ -158,5 +166,38 @@ mod tests {
     fn line_number_of_multiline_field_is_first_line() {
         let body = "person_id,event,event_date,source\nx,given,2020-01-01,\"two\nlines\"\ny,given,2020-01-01,b\n";
         assert_eq!(rejected_lines(body), [2, 4]);
+    }
+
+    /// A synthetic number (month plus 80) with valid check digits.
+    fn synthetic_number() -> String {
+        let first_nine = [1, 4, 8, 3, 9, 0, 1, 2, 3];
+        let [k1, k2] = hap_identity::classic_check_digits(&first_nine).unwrap();
+        first_nine
+            .iter()
+            .chain([k1, k2].iter())
+            .map(|d| char::from(b'0' + d))
+            .collect()
+    }
+
+    #[test]
+    fn valid_row_accepted() {
+        let body = format!(
+            "person_id,event,event_date,source\n{},given,2020-01-01,helsenorge\n",
+            synthetic_number()
+        );
+        let parsed = parse_csv(body.as_bytes(), RULES, &[7; 32]).unwrap();
+        assert_eq!(parsed.rows.len(), 1);
+        assert!(parsed.rejected.is_empty());
+    }
+
+    #[test]
+    fn source_with_digit_run_rejected() {
+        let number = synthetic_number();
+        let body =
+            format!("person_id,event,event_date,source\n{number},given,2020-01-01,{number}\n");
+        let parsed = parse_csv(body.as_bytes(), RULES, &[7; 32]).unwrap();
+        assert!(parsed.rows.is_empty());
+        assert_eq!(parsed.rejected.len(), 1);
+        assert!(!parsed.rejected[0].reason.contains(&number));
     }
 }

@@ -1,0 +1,243 @@
+//! Starts the consent service in-process on 127.0.0.1 with its own database,
+//! broker namespace and work folder, so the tests run in parallel against
+//! the real PostgreSQL and RabbitMQ servers.
+
+#![allow(dead_code)]
+
+pub mod numbers;
+pub mod observer;
+pub mod payloads;
+
+use std::net::TcpListener;
+
+use actix_web::dev::ServerHandle;
+use diesel::PgConnection;
+use diesel::r2d2::{ConnectionManager, PooledConnection};
+use hap_consent::consumers::applications::ROUTING_KEYS;
+use hap_consent::settings::{DEFAULTS, Settings};
+use hap_kit::auth::{Role, issue_dev_token};
+use hap_kit::settings::decode_hex_key;
+use hap_kit::store::WorkStore;
+use hap_messaging::topology::{ConsumerQueues, declare_consumer};
+use hap_messaging::{BindingKey, Broker, ConsumerName, Envelope, Publisher};
+use hap_testkit::{TestBroker, TestDatabase};
+use lapin::options::QueueDeclareOptions;
+use lapin::types::FieldTable;
+use lapin::{Connection, ConnectionProperties};
+use serde_json::Value;
+use tempfile::TempDir;
+
+use observer::EventObserver;
+
+pub const DEV_SECRET: &str = "consent-tests-development-secret-0123456789";
+
+/// The platform key the service hashes identity numbers with (32 bytes).
+pub const PLATFORM_KEY_HEX: &str =
+    "0f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778899aabbccddeeff0";
+
+/// An HTTP response: status, `Content-Type` and JSON body.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub content_type: String,
+    pub body: Value,
+}
+
+impl Reply {
+    async fn read(response: reqwest::Response) -> Reply {
+        let status = response.status().as_u16();
+        let content_type = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .map(|value| value.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        let body = response.json().await.unwrap();
+        Reply {
+            status,
+            content_type,
+            body,
+        }
+    }
+}
+
+/// The running service and the fixtures it uses.
+pub struct TestService {
+    pub base_url: String,
+    pub settings: Settings,
+    pub platform_key: Vec<u8>,
+    /// The `legal_basis.*` events the service emits.
+    pub events: EventObserver,
+    client: reqwest::Client,
+    publisher: Publisher,
+    server: ServerHandle,
+    running: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
+    work_dir: TempDir,
+    database: TestDatabase,
+    broker: TestBroker,
+}
+
+impl TestService {
+    /// Starts the service and waits until it responds to HTTP requests.
+    ///
+    /// The consumer's queue is declared before the service starts, so events
+    /// published before its consumer connects wait in the queue.
+    pub async fn start() -> TestService {
+        let database =
+            TestDatabase::create(&[&hap_messaging::MIGRATIONS, &hap_consent::MIGRATIONS]);
+        let broker = TestBroker::create();
+        let work_dir = tempfile::tempdir().unwrap();
+        let overrides = [
+            ("http.host", "127.0.0.1".to_owned()),
+            ("database.url", database.url().to_owned()),
+            ("broker.url", broker.url().to_owned()),
+            ("broker.namespace", broker.namespace().to_owned()),
+            ("auth.dev_secret", DEV_SECRET.to_owned()),
+            ("consent.platform_key", PLATFORM_KEY_HEX.to_owned()),
+            ("consent.identity.profile", "test".to_owned()),
+            ("store.work_dir", work_dir.path().display().to_string()),
+        ];
+        let settings: Settings = hap_kit::settings::load_with(DEFAULTS, &overrides).unwrap();
+
+        let messaging = Broker::new(settings.common.broker.clone()).unwrap();
+        let consumer = ConsumerName::new(consumer_name()).unwrap();
+        let bindings: Vec<BindingKey> = ROUTING_KEYS
+            .iter()
+            .map(|key| BindingKey::new(*key).unwrap())
+            .collect();
+        declare_consumer(&messaging, &consumer, &bindings)
+            .await
+            .unwrap();
+        let events = EventObserver::bind(broker.url(), broker.namespace(), "legal_basis.*").await;
+
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let running = hap_consent::startup::start(settings.clone(), Some(listener))
+            .await
+            .unwrap();
+        let base_url = format!("http://127.0.0.1:{}", running.port);
+        let server = running.server_handle();
+        let running = actix_web::rt::spawn(running.wait());
+
+        let service = TestService {
+            base_url,
+            platform_key: decode_hex_key("consent.platform_key", &settings.consent.platform_key)
+                .unwrap(),
+            settings,
+            events,
+            client: reqwest::Client::new(),
+            publisher: Publisher::new(messaging),
+            server,
+            running,
+            work_dir,
+            database,
+            broker,
+        };
+        let live = service.client.get(service.url("/health/live")).send().await;
+        assert_eq!(live.unwrap().status(), 200, "the service is not live");
+        service
+    }
+
+    /// Stops the HTTP server, the consumer and the relay, then drops the
+    /// database and the broker namespace.
+    pub async fn stop(self) {
+        self.server.stop(true).await;
+        self.running.await.unwrap().unwrap();
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
+    }
+
+    /// Returns a development token of `subject` with `role`, valid for a minute.
+    pub fn token(&self, subject: &str, role: Role) -> String {
+        issue_dev_token(DEV_SECRET, "hap-dev", subject, &[role], 60).unwrap()
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Reply {
+        let response = self
+            .client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap();
+        Reply::read(response).await
+    }
+
+    /// Posts a consent CSV to `POST /v1/registries/{registry}/consent-events`.
+    pub async fn import(&self, registry: &str, token: &str, csv: &str) -> Reply {
+        let response = self
+            .client
+            .post(self.url(&format!("/v1/registries/{registry}/consent-events")))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, "text/csv")
+            .body(csv.to_owned())
+            .send()
+            .await
+            .unwrap();
+        Reply::read(response).await
+    }
+
+    /// Imports `csv` into the quality registry as a steward and checks it was accepted.
+    pub async fn import_quality(&self, csv: &str) -> Reply {
+        let steward = self.token("steward-1", Role::Steward);
+        let reply = self.import("quality", &steward, csv).await;
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+        reply
+    }
+
+    /// Publishes `envelope` to `{namespace}.events` and waits for the broker's confirm.
+    pub async fn publish(&self, envelope: &Envelope) {
+        self.publisher.publish(envelope).await.unwrap();
+    }
+
+    /// Returns how many messages of the service's consumer wait for a retry
+    /// or were dead-lettered.
+    pub async fn failed_messages(&self) -> u32 {
+        let consumer = ConsumerName::new(consumer_name()).unwrap();
+        let retries = self.settings.common.broker.retry_delays.len();
+        let queues = ConsumerQueues::new(self.broker.namespace(), &consumer, retries);
+        let connection = Connection::connect(self.broker.url(), ConnectionProperties::default())
+            .await
+            .unwrap();
+        let channel = connection.create_channel().await.unwrap();
+        let passive = QueueDeclareOptions {
+            passive: true,
+            ..QueueDeclareOptions::default()
+        };
+        let mut count = 0;
+        for queue in queues.retries.iter().chain([&queues.dead]) {
+            count += channel
+                .queue_declare(queue.as_str().into(), passive, FieldTable::default())
+                .await
+                .unwrap()
+                .message_count();
+        }
+        connection.close(200, "counted".into()).await.unwrap();
+        count
+    }
+
+    /// Returns a connection to the service's database.
+    pub fn conn(&self) -> PooledConnection<ConnectionManager<PgConnection>> {
+        self.database.conn()
+    }
+
+    /// Returns the work store the service writes exclusion lists to.
+    pub fn work_store(&self) -> WorkStore {
+        WorkStore::new(self.work_dir.path())
+    }
+}
+
+/// Returns the name of the consumer that the service starts, `consent-applications`.
+fn consumer_name() -> String {
+    format!("{}-applications", hap_consent::NAME)
+}
+
+/// Builds a consent CSV: the header row, then one line per row.
+pub fn consent_csv(rows: &[String]) -> String {
+    let mut text = String::from("person_id,event,event_date,source\n");
+    for row in rows {
+        text.push_str(row);
+        text.push('\n');
+    }
+    text
+}
