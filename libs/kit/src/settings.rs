@@ -81,9 +81,21 @@ pub fn load_with<T: DeserializeOwned + Validate>(
         .add_source(File::from_str(KIT_DEFAULTS, FileFormat::Toml))
         .add_source(File::from_str(service_defaults, FileFormat::Toml));
     for (key, value) in overrides {
-        builder = builder.set_override(*key, value.as_str())?;
+        builder = builder.set_override(*key, typed(value))?;
     }
     finish(builder)
+}
+
+/// Reads an override as an integer or a boolean where it is one, else as
+/// text, so overrides can fill numeric fields as environment variables do.
+fn typed(value: &str) -> config::Value {
+    if let Ok(integer) = value.parse::<i64>() {
+        integer.into()
+    } else if let Ok(boolean) = value.parse::<bool>() {
+        boolean.into()
+    } else {
+        value.into()
+    }
 }
 
 fn finish<T: DeserializeOwned + Validate>(
@@ -172,6 +184,25 @@ mod tests {
             load_with("token = \"x\"", &[("http.port", "9000".to_string())]).unwrap();
         assert_eq!(sample.http.port, 9000);
         assert_eq!(sample.http.host, "0.0.0.0");
+    }
+
+    #[test]
+    fn numeric_override_fills_integer_field() {
+        #[derive(Debug, Deserialize)]
+        struct Pool {
+            database: Sizes,
+        }
+        #[derive(Debug, Deserialize)]
+        struct Sizes {
+            pool_size: u32,
+        }
+        impl Validate for Pool {
+            fn validate(&self) -> Result<(), SettingsError> {
+                Ok(())
+            }
+        }
+        let pool: Pool = load_with("", &[("database.pool_size", "4".to_string())]).unwrap();
+        assert_eq!(pool.database.pool_size, 4);
     }
 
     #[test]

@@ -11,6 +11,8 @@ use crate::error::{BrokerError, SettingsError};
 use crate::redact::redact_url;
 use crate::settings::BrokerSettings;
 
+/// How long shutdown waits for the broker to confirm the connection close.
+const CLOSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
 /// Time allowed for the TCP connect and the AMQP handshake.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -62,10 +64,18 @@ impl Broker {
     /// Closes the connection, if one is open. Channels on it close too.
     pub async fn close(&self) {
         let connection = self.inner.connection.lock().await.take();
-        if let Some(connection) = connection.filter(|c| c.status().connected())
-            && let Err(error) = connection.close(200, "closing".into()).await
-        {
-            tracing::debug!(%error, "closing the broker connection failed");
+        let Some(connection) = connection.filter(|c| c.status().connected()) else {
+            return;
+        };
+        // lapin's close can wait forever when a channel is closing at the
+        // same moment, so shutdown does not wait for it beyond a bound.
+        match tokio::time::timeout(CLOSE_TIMEOUT, connection.close(200, "closing".into())).await {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::debug!(%error, "closing the broker connection failed"),
+            Err(_) => tracing::warn!(
+                seconds = CLOSE_TIMEOUT.as_secs(),
+                "closing the broker connection timed out; the process exits without waiting"
+            ),
         }
     }
 

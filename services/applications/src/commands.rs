@@ -36,8 +36,8 @@ pub fn execute(
     conn.transaction(|conn| {
         let not_found = || Problem::not_found(format!("application {id} does not exist"));
         let mut row = repository::lock(conn, id)?.ok_or_else(not_found)?;
-        // Others than the owner and staff get the answer a read gives them,
-        // so that a command does not disclose that the id exists.
+        // Callers other than the owner and staff get the 404 that a read
+        // returns, so that a command does not disclose that the id exists.
         let staff = principal.has(Role::CaseHandler) || principal.has(Role::Decider);
         if !staff && row.applicant != principal.subject {
             return Err(not_found().into());

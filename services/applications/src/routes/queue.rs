@@ -48,7 +48,7 @@ pub async fn list(
     };
     let cursor = query.cursor.as_deref().map(parse_cursor).transpose()?;
 
-    // One row more than the page tells whether a next page exists.
+    // Fetching one row more than the page shows whether a next page exists.
     let mut rows = blocking(&state.pool, move |conn| {
         Ok::<_, ApiError>(repository::list_queue(conn, &states, cursor, limit + 1)?)
     })

@@ -44,7 +44,7 @@ pub async fn list(
     let limit = page_limit(query.limit)?;
     let cursor = query.cursor;
     let subject = principal.subject.clone();
-    // One row more than the page tells whether a next page exists.
+    // Fetching one row more than the page shows whether a next page exists.
     let mut rows = blocking(&state.pool, move |conn| {
         Ok::<_, ApiError>(repository::list_for_applicant(
             conn,
