@@ -61,11 +61,20 @@ pub struct Platform {
     ports: BTreeMap<&'static str, u16>,
     children: BTreeMap<&'static str, Child>,
     broker: TestBroker,
+    /// Base URL of an OTLP/HTTP receiver; each service exports its spans to
+    /// `<base>/<service>/v1/traces`.
+    otlp_base: Option<String>,
 }
 
 impl Platform {
     /// Starts every service and waits until all are ready.
     pub async fn start(registry_dir: &Path) -> Platform {
+        Platform::start_with_otlp(registry_dir, None).await
+    }
+
+    /// Starts every service exporting spans to an OTLP/HTTP receiver at
+    /// `otlp_base`, when given.
+    pub async fn start_with_otlp(registry_dir: &Path, otlp_base: Option<String>) -> Platform {
         let broker = TestBroker::create();
         for consumer in CONSUMERS {
             broker.track_consumer(&ConsumerName::new(consumer).expect("valid consumer name"));
@@ -91,6 +100,7 @@ impl Platform {
             ports,
             children: BTreeMap::new(),
             broker,
+            otlp_base,
         };
         for service in SERVICES {
             platform.start_service(service);
@@ -109,8 +119,15 @@ impl Platform {
         let work = self.folder.path().join("work");
         let deliveries = self.folder.path().join("deliveries");
         let platform_key = "aa".repeat(32);
-        let child = Command::new(binary(&format!("hap-{service}")))
-            .env_clear()
+        let mut command = Command::new(binary(&format!("hap-{service}")));
+        command.env_clear();
+        if let Some(base) = &self.otlp_base {
+            command.env(
+                "HAP__TELEMETRY__OTLP_ENDPOINT",
+                format!("{base}/{service}/v1/traces"),
+            );
+        }
+        let child = command
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HAP__HTTP__HOST", "127.0.0.1")
             .env("HAP__HTTP__PORT", self.ports[service].to_string())

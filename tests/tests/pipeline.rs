@@ -22,6 +22,7 @@ fn spec(project_id: Option<uuid::Uuid>, key: &SecretKey) -> ApplicationSpec {
         title: "Colorectal cancer surgery outcomes".into(),
         request: scenario::colorectal_request(),
         public_key: key.public_key().to_pem(),
+        traceparent: None,
     }
 }
 

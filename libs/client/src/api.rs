@@ -65,6 +65,8 @@ pub struct ServiceClient {
     http: reqwest::Client,
     base: String,
     token: String,
+    /// Headers sent with every request, such as `traceparent`.
+    headers: Vec<(String, String)>,
 }
 
 impl ServiceClient {
@@ -76,7 +78,22 @@ impl ServiceClient {
                 .unwrap_or_default(),
             base: base.trim_end_matches('/').to_owned(),
             token: token.to_owned(),
+            headers: Vec::new(),
         }
+    }
+
+    /// Sends `name: value` with every request of this client.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    fn request(&self, method: Method, url: &str) -> reqwest::RequestBuilder {
+        let mut request = self.http.request(method, url).bearer_auth(&self.token);
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
+        request
     }
 
     pub async fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, ApiError> {
@@ -141,9 +158,7 @@ impl ServiceClient {
     ) -> Result<Value, ApiError> {
         let url = format!("{}{path}", self.base);
         let response = self
-            .http
-            .post(&url)
-            .bearer_auth(&self.token)
+            .request(Method::POST, &url)
             .header("content-type", content_type)
             .body(body)
             .send()
@@ -177,7 +192,7 @@ impl ServiceClient {
         from: Option<u64>,
     ) -> Result<(StatusCode, Vec<u8>), ApiError> {
         let url = format!("{}{path}", self.base);
-        let mut request = self.http.get(&url).bearer_auth(&self.token);
+        let mut request = self.request(Method::GET, &url);
         if let Some(from) = from {
             request = request.header("range", format!("bytes={from}-"));
         }

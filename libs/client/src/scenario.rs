@@ -32,6 +32,9 @@ pub struct ApplicationSpec {
     pub request: DataRequest,
     /// The applicant's Crypt4GH public key file content.
     pub public_key: String,
+    /// A W3C `traceparent` sent with every request of the run, so the run
+    /// and the pipeline it starts form one trace.
+    pub traceparent: Option<String>,
 }
 
 /// A downloaded, still encrypted file.
@@ -129,8 +132,18 @@ pub async fn run(
     spec: &ApplicationSpec,
     timeout: Duration,
 ) -> Result<Outcome, ApiError> {
-    let applicant = ServiceClient::new(&endpoints.applications, &actors.applicant);
-    let handler = ServiceClient::new(&endpoints.applications, &actors.case_handler);
+    let traced = |client: ServiceClient| match &spec.traceparent {
+        Some(traceparent) => client.with_header("traceparent", traceparent),
+        None => client,
+    };
+    let applicant = traced(ServiceClient::new(
+        &endpoints.applications,
+        &actors.applicant,
+    ));
+    let handler = traced(ServiceClient::new(
+        &endpoints.applications,
+        &actors.case_handler,
+    ));
 
     let content = json!({
         "project_id": spec.project_id,
@@ -200,7 +213,7 @@ pub async fn run(
             ))
         })?;
 
-    let delivery = ServiceClient::new(&endpoints.delivery, &actors.applicant);
+    let delivery = traced(ServiceClient::new(&endpoints.delivery, &actors.applicant));
     let detail: Value = delivery
         .get(&format!("/v1/deliveries/{delivery_id}"))
         .await?;

@@ -70,6 +70,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
             title: "Colorectal cancer surgery outcomes".into(),
             request: scenario::colorectal_request(),
             public_key,
+            traceparent: None,
         };
         anyhow::Ok(
             scenario::run(
