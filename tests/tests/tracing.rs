@@ -19,7 +19,7 @@ type Received = Arc<Mutex<BTreeMap<String, Vec<Vec<u8>>>>>;
 
 /// Starts an OTLP/HTTP receiver on a thread of its own that keeps every
 /// export body by service (the first path segment); returns its base URL.
-/// It answers each request and closes the connection, as HTTP/1.0 servers do.
+/// It responds to each request and closes the connection, as HTTP/1.0 servers do.
 fn start_receiver(received: Received) -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -84,7 +84,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 // NOTE: this fails today. Every service exports spans over OTLP, but only
-// the delivery service's request spans carry the client's trace id; the
+// the delivery service's request spans carry the client's trace id. The
 // applications service's request spans start traces of their own, so the
 // pipeline behind them does not join the client's trace either.
 #[ignore = "trace context from the client does not reach the applications service's spans yet"]

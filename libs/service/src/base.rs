@@ -11,6 +11,9 @@ use hap_messaging::{
 
 use crate::CommonSettings;
 
+/// How long start-up waits for each consumer to declare its queues.
+const CONSUMER_START_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// A failure while starting a service; `main` prints it and exits non-zero.
 #[derive(Debug, thiserror::Error)]
 pub enum StartError {
@@ -109,8 +112,11 @@ impl Base {
         Ok(())
     }
 
-    /// Binds the HTTP listener and starts the server with the service's routes.
-    pub fn serve<F>(
+    /// Waits until every consumer has declared its queues and receives
+    /// deliveries, then binds the HTTP listener and starts the server with
+    /// the service's routes. Readiness therefore implies that events sent to
+    /// this service are routed to its queues.
+    pub async fn serve<F>(
         self,
         settings: &CommonSettings,
         listener: Option<TcpListener>,
@@ -119,6 +125,18 @@ impl Base {
     where
         F: Fn(&mut web::ServiceConfig) + Send + Clone + 'static,
     {
+        for consumer in &self.consumers {
+            let consuming =
+                tokio::time::timeout(CONSUMER_START_TIMEOUT, consumer.wait_until_consuming()).await;
+            if !matches!(consuming, Ok(true)) {
+                tracing::warn!(
+                    consumer = %consumer.name(),
+                    seconds = CONSUMER_START_TIMEOUT.as_secs(),
+                    "consumer not consuming yet; serving HTTP anyway, events may wait in the outbox"
+                );
+            }
+        }
+
         let address = format!("{}:{}", settings.http.host, settings.http.port);
         let http_error = |source| StartError::Http {
             address: address.clone(),

@@ -43,4 +43,5 @@ pub async fn start(
         config.app_data(state.clone());
         routes::configure(config);
     })
+    .await
 }

@@ -59,4 +59,5 @@ pub async fn start(
             .app_data(web::PayloadConfig::new(max_import + 1));
         routes::configure(config);
     })
+    .await
 }

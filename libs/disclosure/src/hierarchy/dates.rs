@@ -8,27 +8,17 @@ impl Hierarchy {
     /// `YYYY-MM`, the quarter `YYYY-Qn`, the year `YYYY` and `*`. Rejects
     /// values that are not valid dates in the proleptic Gregorian calendar.
     pub fn dates<'a>(values: impl IntoIterator<Item = &'a str>) -> Result<Self, HierarchyError> {
-        let mut rows = Vec::new();
-        for value in distinct(values) {
-            let (year, month) = parse_date(value).ok_or_else(|| HierarchyError::InvalidValue {
-                kind: "date",
-                value: value.to_owned(),
-                reason: "expected a valid date written YYYY-MM-DD",
-            })?;
+        let rows = date_rows(values, |year, month| {
             let quarter = (month - 1) / 3 + 1;
-            rows.push(vec![
-                value.to_owned(),
+            vec![
                 format!("{year:04}-{month:02}"),
                 format!("{year:04}-Q{quarter}"),
                 format!("{year:04}"),
-                "*".to_owned(),
-            ]);
-        }
+            ]
+        })?;
         Self::from_rows(rows)?.with_level_names(["day", "month", "quarter", "year", "*"])
     }
-}
 
-impl Hierarchy {
     /// Builds a hierarchy over birth dates written `YYYY-MM-DD`: the day, the
     /// month, the year, 5-year and 10-year bands of birth years (`1960-1964`,
     /// `1960-1969`, aligned to multiples of the width) and `*`. Birth dates
@@ -37,29 +27,42 @@ impl Hierarchy {
     pub fn birth_dates<'a>(
         values: impl IntoIterator<Item = &'a str>,
     ) -> Result<Self, HierarchyError> {
-        let mut rows = Vec::new();
-        for value in distinct(values) {
-            let (year, month) = parse_date(value).ok_or_else(|| HierarchyError::InvalidValue {
-                kind: "date",
-                value: value.to_owned(),
-                reason: "expected a valid date written YYYY-MM-DD",
-            })?;
+        let rows = date_rows(values, |year, month| {
             let band = |width: u32| {
                 let start = year - year % width;
                 format!("{start:04}-{:04}", start + width - 1)
             };
-            rows.push(vec![
-                value.to_owned(),
+            vec![
                 format!("{year:04}-{month:02}"),
                 format!("{year:04}"),
                 band(5),
                 band(10),
-                "*".to_owned(),
-            ]);
-        }
+            ]
+        })?;
         Self::from_rows(rows)?
             .with_level_names(["day", "month", "year", "5 years", "10 years", "*"])
     }
+}
+
+/// Builds one hierarchy row per distinct date: the date, the levels that
+/// `levels` derives from its year and month, and `*`.
+fn date_rows<'a>(
+    values: impl IntoIterator<Item = &'a str>,
+    levels: impl Fn(u32, u32) -> Vec<String>,
+) -> Result<Vec<Vec<String>>, HierarchyError> {
+    let mut rows = Vec::new();
+    for value in distinct(values) {
+        let (year, month) = parse_date(value).ok_or_else(|| HierarchyError::InvalidValue {
+            kind: "date",
+            value: value.to_owned(),
+            reason: "expected a valid date written YYYY-MM-DD",
+        })?;
+        let mut row = vec![value.to_owned()];
+        row.extend(levels(year, month));
+        row.push("*".to_owned());
+        rows.push(row);
+    }
+    Ok(rows)
 }
 
 /// Parses `YYYY-MM-DD`, returning the year and month of a valid date.

@@ -42,6 +42,7 @@ pub async fn post(
     })
     .await?;
     state.relay_wake.notify();
+    tracing::info!(application_id = %id, command = command.as_str(), state = %row.state, "command applied");
     Ok(respond(StatusCode::OK, row))
 }
 

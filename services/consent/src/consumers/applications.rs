@@ -81,6 +81,7 @@ impl ApplicationsHandler {
             record(conn, &assessed, "submission")?;
             emit(conn, envelope, events::LEGAL_BASIS_ASSESSED, &assessed)
         })?;
+        tracing::info!(application_id = %submitted.application_id, "legal basis assessed on submission");
         Ok(())
     }
 
