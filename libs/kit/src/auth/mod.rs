@@ -3,7 +3,7 @@
 //! A request carries `Authorization: Bearer <JWT>`. Tokens from the configured
 //! issuer are checked against the keys in its JWKS (fetched through the
 //! issuer's discovery document and cached). Tokens from the development
-//! issuer are HS256 tokens signed with `auth.dev_secret`; that issuer is off
+//! issuer are HS256 tokens signed with `auth.dev_secret`. That issuer is off
 //! unless the secret is set, and must never be enabled in production.
 //!
 //! Roles come from a claim (`auth.roles_claim`, a dot path such as `roles` or
