@@ -162,6 +162,30 @@ impl Platform {
         }
     }
 
+    /// Sends SIGTERM to a service, as Kubernetes does before a pod stops, and
+    /// waits up to `timeout` for it to exit; returns its exit status.
+    pub fn terminate(
+        &mut self,
+        service: &str,
+        timeout: Duration,
+    ) -> Option<std::process::ExitStatus> {
+        let mut child = self.children.remove(service)?;
+        let _ = Command::new("kill")
+            .arg("-TERM")
+            .arg(child.id().to_string())
+            .status();
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+        None
+    }
+
     pub fn log_path(&self, service: &str) -> PathBuf {
         self.folder.path().join(format!("{service}.log"))
     }

@@ -187,7 +187,16 @@ impl Running {
     /// Runs until the server stops (SIGTERM, SIGINT or a handle), then stops
     /// the consumers after their message in hand, and the relay.
     pub async fn wait(self) -> std::io::Result<()> {
+        // actix-web handles signals only under its own runtime, so the
+        // service listens for them itself and stops the server gracefully.
+        let handle = self.server.handle();
+        let signals = tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!("shutdown signal received; finishing requests in flight");
+            handle.stop(true).await;
+        });
         let result = self.server.await;
+        signals.abort();
         for consumer in self.base.consumers {
             consumer.stop().await;
         }
@@ -195,5 +204,29 @@ impl Running {
         self.base.broker.close().await;
         tracing::info!(service = self.base.name, "service stopped");
         result
+    }
+}
+
+/// Completes on SIGTERM (as Kubernetes sends) or SIGINT (Ctrl-C).
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "SIGTERM handler could not be installed; stopping on SIGINT only");
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
     }
 }
