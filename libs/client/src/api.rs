@@ -117,10 +117,7 @@ impl ServiceClient {
         headers: &[(&str, &str)],
     ) -> Result<T, ApiError> {
         let url = format!("{}{path}", self.base);
-        let mut request = self
-            .http
-            .request(method.clone(), &url)
-            .bearer_auth(&self.token);
+        let mut request = self.request(method.clone(), &url);
         for (name, value) in headers {
             request = request.header(*name, *value);
         }

@@ -87,7 +87,9 @@ pub async fn observe(
         request_id = %request_id,
         http.status = tracing::field::Empty,
     );
-    let _ = span.set_parent(parent);
+    if let Err(error) = span.set_parent(parent) {
+        tracing::debug!(%error, "the caller's trace context could not be applied");
+    }
     request
         .extensions_mut()
         .insert(RequestId(request_id.clone()));
