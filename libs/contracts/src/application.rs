@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::criteria::{CohortCriteria, Registry};
 
-/// How identifiable the released data may be.
+/// The level of identifiability the released data may have.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum DisclosureLevel {
@@ -25,7 +25,7 @@ pub struct RegistryRequest {
     pub variables: Vec<String>,
 }
 
-/// What the applicant asks for.
+/// The data an applicant requests.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DataRequest {

@@ -8,11 +8,11 @@ use serde::de::DeserializeOwned;
 
 use crate::{HasCommon, Running, StartError};
 
-/// The `main` of every service binary.
+/// Runs the `main` of every service binary.
 ///
-/// With no argument it starts the service; with `migrate` it creates the
-/// database when missing, applies the migrations and exits (the Kubernetes
-/// pre-upgrade Job runs this).
+/// With no argument it starts the service. With `migrate` it creates the
+/// database when missing, applies the migrations and exits, which is what the
+/// Kubernetes pre-upgrade Job runs.
 pub fn run_main<S, F, Fut>(
     name: &'static str,
     defaults: &str,

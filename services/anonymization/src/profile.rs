@@ -58,7 +58,7 @@ pub struct Outcome {
     pub release: Release,
 }
 
-/// Generalises and suppresses until every group of quasi-identifiers holds
+/// Generalises and suppresses until every group of quasi-identifiers contains
 /// at least k records, then checks the result independently.
 pub fn apply(
     table: &Table,

@@ -83,8 +83,8 @@ pub struct StoreSettings {
 /// `[consent]`
 #[derive(Clone, Debug, Deserialize)]
 pub struct ConsentSettings {
-    /// HMAC key (hex, at least 32 bytes) for person hashes; the linkage
-    /// service holds the same key to apply exclusions.
+    /// HMAC key (hex, at least 32 bytes) for person hashes. The linkage
+    /// service has the same key to apply exclusions.
     pub platform_key: Secret,
     /// The largest consent import accepted, in bytes.
     pub max_import_bytes: usize,

@@ -21,7 +21,7 @@ pub struct AuthSettings {
     pub dev_issuer: String,
 }
 
-/// Why a bearer token was not accepted. The text goes into 401 responses,
+/// The reason a bearer token was rejected. The text goes into 401 responses,
 /// so it names the failed check and never echoes the token.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {

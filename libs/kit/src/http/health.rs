@@ -29,7 +29,7 @@ impl ReadinessCheck {
         }
     }
 
-    /// The check that the service's database responds to a query.
+    /// Returns the check that the service's database responds to a query.
     pub fn database(pool: PgPool) -> Self {
         ReadinessCheck::new("database", move || {
             let pool = pool.clone();

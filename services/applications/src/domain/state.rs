@@ -87,8 +87,8 @@ impl Command {
     }
 }
 
-/// The command table: the state a command leads to, when `role` may issue it
-/// in `state`. Ownership (the applicant's own application, the handler's own
+/// Returns the state a command leads to when `role` may issue it in `state`,
+/// which makes this function the command table. Ownership (the applicant's own application, the handler's own
 /// claim) is checked by the caller.
 pub fn transition(state: State, command: Command, role: Role) -> Option<State> {
     use Command::*;

@@ -101,7 +101,7 @@ impl ApplicationsHandler {
             registries: self.assess_all(&approved.request, &claims)?,
         };
 
-        let refusals: Vec<String> = assessed
+        let rejections: Vec<String> = assessed
             .registries
             .iter()
             .filter(|r| r.verdict == Verdict::NotPermitted)
@@ -111,12 +111,12 @@ impl ApplicationsHandler {
                     .map(move |reason| format!("{}: {reason}", r.registry.name()))
             })
             .collect();
-        if !refusals.is_empty() {
+        if !rejections.is_empty() {
             let failed = StepFailed {
                 application_id,
                 reason: format!(
                     "the final legal-basis check failed: {}",
-                    refusals.join("; ")
+                    rejections.join("; ")
                 ),
             };
             tracing::info!(%application_id, "legal basis rejected at approval");

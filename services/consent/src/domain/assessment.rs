@@ -24,20 +24,20 @@ pub struct Claims<'a> {
 /// Assesses one registry. `NotPermitted` outranks `NeedsReview`, which
 /// outranks `Permitted`; every reason found is listed.
 pub fn assess(basis: &RegistryBasis, claims: &Claims) -> RegistryAssessment {
-    let mut refusals = Vec::new();
+    let mut rejections = Vec::new();
     let mut reviews = Vec::new();
     let basis_claims = claims.legal_basis;
 
     match basis_claims.gdpr_article_6.as_deref() {
-        None => refusals.push("no GDPR article 6(1) ground is claimed".to_owned()),
-        Some(ground) if !ARTICLE_6.contains(&ground) => refusals.push(format!(
+        None => rejections.push("no GDPR article 6(1) ground is claimed".to_owned()),
+        Some(ground) if !ARTICLE_6.contains(&ground) => rejections.push(format!(
             "`{ground}` is not a GDPR article 6(1) ground; use a to f"
         )),
         _ => {}
     }
     match basis_claims.gdpr_article_9.as_deref() {
-        None => refusals.push("no GDPR article 9(2) ground is claimed for health data".to_owned()),
-        Some(ground) if !ARTICLE_9_HEALTH.contains(&ground) => refusals.push(format!(
+        None => rejections.push("no GDPR article 9(2) ground is claimed for health data".to_owned()),
+        Some(ground) if !ARTICLE_9_HEALTH.contains(&ground) => rejections.push(format!(
             "article 9(2)({ground}) does not cover secondary use of health data; use a, g, h, i or j"
         )),
         _ => {}
@@ -61,13 +61,13 @@ pub fn assess(basis: &RegistryBasis, claims: &Claims) -> RegistryAssessment {
             .as_deref()
             .is_none_or(|r| r.trim().is_empty())
     {
-        refusals.push("health research needs an ethics committee approval reference".into());
+        rejections.push("health research needs an ethics committee approval reference".into());
     }
     if claims.level == DisclosureLevel::Pseudonymous && !basis_claims.dpia_done {
-        refusals.push("pseudonymous microdata needs a data protection impact assessment".into());
+        rejections.push("pseudonymous microdata needs a data protection impact assessment".into());
     }
     if claims.purpose.commercial && !basis.commercial_use {
-        refusals.push(format!(
+        rejections.push(format!(
             "{} may not be used for commercial purposes",
             basis.registry.name()
         ));
@@ -95,18 +95,18 @@ pub fn assess(basis: &RegistryBasis, claims: &Claims) -> RegistryAssessment {
         }
     }
 
-    let verdict = if !refusals.is_empty() {
+    let verdict = if !rejections.is_empty() {
         Verdict::NotPermitted
     } else if !reviews.is_empty() {
         Verdict::NeedsReview
     } else {
         Verdict::Permitted
     };
-    refusals.extend(reviews);
+    rejections.extend(reviews);
     RegistryAssessment {
         registry: basis.registry,
         verdict,
-        reasons: refusals,
+        reasons: rejections,
     }
 }
 

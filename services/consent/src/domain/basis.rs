@@ -3,7 +3,7 @@
 use hap_contracts::criteria::Registry;
 use serde::{Deserialize, Serialize};
 
-/// Why a registry may be used at all.
+/// The legal ground on which a registry may be used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum BasisKind {

@@ -15,7 +15,7 @@ pub struct ConsentRow {
     pub source: String,
 }
 
-/// A row that was not imported, and why. Never holds the identity number.
+/// A row that was not imported, with the reason. It never contains the identity number.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RejectedRow {
     /// The line number in the file, the header being line 1.
@@ -168,7 +168,7 @@ mod tests {
         assert_eq!(rejected_lines(body), [2, 4]);
     }
 
-    /// A synthetic number (month plus 80) with valid check digits.
+    /// Returns a synthetic number (month plus 80) with valid check digits.
     fn synthetic_number() -> String {
         let first_nine = [1, 4, 8, 3, 9, 0, 1, 2, 3];
         let [k1, k2] = hap_identity::classic_check_digits(&first_nine).unwrap();

@@ -16,7 +16,7 @@ use hap_kit::http::ApiError;
 
 /// `POST /v1/registries/{registry}/consent-events` with a CSV body
 /// (`person_id,event,event_date,source`). Valid rows are stored in one
-/// transaction, so a failure leaves nothing half-applied; the response
+/// transaction, so a failure leaves nothing half-applied. The response
 /// counts accepted, duplicate and rejected rows and gives each rejection's
 /// line and reason.
 pub async fn import(
