@@ -138,6 +138,7 @@ impl Platform {
             .env("HAP__BROKER__NAMESPACE", self.broker.namespace())
             .env("HAP__AUTH__DEV_SECRET", &self.dev_secret)
             .env("HAP__TELEMETRY__FILTER", "info")
+            .env("HAP__TELEMETRY__FORMAT", "json")
             .env("HAP__STORE__WORK_DIR", &work)
             .env("HAP__STORE__DELIVERY_DIR", &deliveries)
             .env("HAP__STORE__REGISTRY_DIR", &self.registry_dir)

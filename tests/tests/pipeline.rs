@@ -42,7 +42,7 @@ fn decrypt_into(outcome: &Outcome, key: &SecretKey, dir: &Path) {
 }
 
 /// Returns every run of exactly 11 digits that is a valid identity number,
-/// synthetic numbers included.
+/// synthetic numbers included, except runs inside hex identifiers.
 fn identity_numbers_in(bytes: &[u8]) -> Vec<String> {
     let rules = Rules {
         policy: ChecksumPolicy::Allow2032,
@@ -54,7 +54,10 @@ fn identity_numbers_in(bytes: &[u8]) -> Vec<String> {
         match (byte.is_ascii_digit(), start) {
             (true, None) => start = Some(index),
             (false, Some(from)) => {
-                if index - from == 11 {
+                // Trace, span and message ids are hex: a digit run that
+                // touches a hex letter belongs to one of them.
+                let hex_before = from > 0 && bytes[from - 1].is_ascii_hexdigit();
+                if index - from == 11 && !hex_before && !byte.is_ascii_hexdigit() {
                     let run = std::str::from_utf8(&bytes[from..index]).unwrap();
                     if hap_identity::parse(run, rules).is_ok() {
                         found.push(format!("{}*****", &run[..6]));

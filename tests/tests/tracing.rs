@@ -1,7 +1,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! One trace follows an application through every service: the trace
 //! context of the client's requests travels over HTTP and in the AMQP
-//! envelopes, and every service exports spans of that trace over OTLP.
+//! envelopes, every service exports spans of that trace over OTLP, and every
+//! service's JSON log lines carry its trace id.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
@@ -84,7 +85,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn one_trace_spans_every_service() {
+async fn one_trace_reaches_every_service() {
     let received: Received = Arc::default();
     let base = start_receiver(received.clone());
     let registries = synthetic_registries(5_000, 3);
@@ -138,5 +139,25 @@ async fn one_trace_spans_every_service() {
     assert!(
         missing.is_empty(),
         "no span of trace {TRACE_ID} was exported by {missing:?}; exports per service: {exported:?}"
+    );
+
+    let without_lines: Vec<&str> = SERVICES
+        .iter()
+        .copied()
+        .filter(|service| {
+            !platform
+                .log(service)
+                .lines()
+                .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+                .any(|line| {
+                    line["spans"]
+                        .as_array()
+                        .is_some_and(|spans| spans.iter().any(|span| span["trace_id"] == TRACE_ID))
+                })
+        })
+        .collect();
+    assert!(
+        without_lines.is_empty(),
+        "no JSON log line of trace {TRACE_ID} from {without_lines:?}"
     );
 }

@@ -116,9 +116,9 @@ where
     E: From<DbError> + Send + 'static,
 {
     let pool = pool.clone();
-    // The request's span goes along, so events enqueued in `work` carry its
+    // A child of the request's span, so events enqueued in `work` carry its
     // trace context and log lines its request id.
-    let span = tracing::Span::current();
+    let span = tracing::info_span!("db", db.system = "postgresql");
     tokio::task::spawn_blocking(move || {
         let _entered = span.enter();
         let mut conn = pool.get().map_err(DbError::from)?;

@@ -8,6 +8,7 @@ use futures::StreamExt;
 use lapin::Channel;
 use lapin::options::{
     BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, ConfirmSelectOptions,
+    QueueDeclareOptions,
 };
 use lapin::types::FieldTable;
 use tokio::sync::watch;
@@ -19,12 +20,15 @@ use crate::broker::Broker;
 use crate::delivery;
 use crate::error::{BrokerError, PublishError};
 use crate::handler::Handler;
+use crate::metrics::ConsumerMetrics;
 use crate::names::{BindingKey, ConsumerName};
 use crate::topology::{ConsumerQueues, declare_consumer_on};
 
 /// First delay before reconnecting; it doubles up to [`RECONNECT_MAX`].
 const RECONNECT_MIN: Duration = Duration::from_millis(500);
 const RECONNECT_MAX: Duration = Duration::from_secs(30);
+/// How often a consumer reads the depth of its queues for the metrics.
+const QUEUE_DEPTH_INTERVAL: Duration = Duration::from_secs(15);
 
 /// Lifecycle of a consumer task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,7 +42,7 @@ pub enum ConsumerState {
 }
 
 /// Starts a consumer task named `consumer` that receives the events matching
-/// `bindings` and runs `handler` on each.
+/// `bindings` and runs `handler` on each, counting them in `metrics`.
 ///
 /// The task declares the topology, consumes with manual acknowledgement and
 /// reconnects with back-off when the connection drops. Must be called inside
@@ -52,6 +56,7 @@ pub fn spawn_consumer<H: Handler>(
     consumer: ConsumerName,
     bindings: impl IntoIterator<Item = BindingKey>,
     handler: H,
+    metrics: ConsumerMetrics,
 ) -> ConsumerHandle {
     let (state_sender, state) = watch::channel(ConsumerState::Connecting);
     let (stop, stop_receiver) = watch::channel(false);
@@ -66,6 +71,7 @@ pub fn spawn_consumer<H: Handler>(
             consumer: consumer.clone(),
             queues,
             retry_delays: settings.retry_delays.clone(),
+            metrics,
         }),
         bindings: bindings.into_iter().collect(),
         state: state_sender,
@@ -207,12 +213,18 @@ impl<H: Handler> Worker<H> {
         backoff.reset();
         tracing::info!(consumer = %shared.consumer, queue = %shared.queues.queue, "consuming");
 
+        let mut depth_timer = tokio::time::interval(QUEUE_DEPTH_INTERVAL);
+        depth_timer.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             let next = tokio::select! {
                 biased;
                 () = stop_requested(&mut self.stop) => {
                     close_session(&channel, &tag).await;
                     return Ok(());
+                }
+                _ = depth_timer.tick() => {
+                    read_queue_depths(&channel, &shared.queues, &shared.metrics).await?;
+                    continue;
                 }
                 next = deliveries.next() => next,
             };
@@ -230,6 +242,32 @@ impl<H: Handler> Worker<H> {
             }
         }
     }
+}
+
+/// Reads the ready-message count of the input and dead-letter queues with a
+/// passive declare, which fails only when the channel is gone.
+async fn read_queue_depths(
+    channel: &Channel,
+    queues: &ConsumerQueues,
+    metrics: &ConsumerMetrics,
+) -> Result<(), BrokerError> {
+    for queue in [&queues.queue, &queues.dead] {
+        let declared = channel
+            .queue_declare(
+                queue.as_str().into(),
+                QueueDeclareOptions {
+                    passive: true,
+                    ..QueueDeclareOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .map_err(BrokerError::amqp(format!(
+                "passive queue.declare of {queue}"
+            )))?;
+        metrics.queue_depth(queue, declared.message_count());
+    }
+    Ok(())
 }
 
 async fn close_session(channel: &Channel, tag: &str) {

@@ -2,12 +2,14 @@
 //! acknowledge, retry or dead-letter.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use lapin::Channel;
 use lapin::message::Delivery;
 use lapin::options::{BasicAckOptions, BasicNackOptions};
+use opentelemetry::trace::TraceContextExt;
 use tracing::{Instrument, Span};
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::PgPool;
 use crate::dead_letters::DeadReason;
@@ -17,6 +19,7 @@ use crate::forward;
 use crate::handler::{Completion, Context, Handler, HandlerError};
 use crate::headers;
 use crate::inbox;
+use crate::metrics::ConsumerMetrics;
 use crate::names::ConsumerName;
 use crate::redact::redact_digit_runs;
 use crate::topology::ConsumerQueues;
@@ -33,6 +36,7 @@ pub(crate) struct Shared<H> {
     pub(crate) consumer: ConsumerName,
     pub(crate) queues: ConsumerQueues,
     pub(crate) retry_delays: Vec<Duration>,
+    pub(crate) metrics: ConsumerMetrics,
 }
 
 /// Result of running the handler on one message.
@@ -64,6 +68,7 @@ pub(crate) async fn process<H: Handler>(
     let envelope = match Envelope::from_json(&delivery.data) {
         Ok(envelope) => envelope,
         Err(error) => {
+            shared.metrics.consumed(&shared.consumer, "invalid");
             tracing::error!(
                 consumer = %shared.consumer,
                 %error,
@@ -79,6 +84,9 @@ pub(crate) async fn process<H: Handler>(
                 &error.to_string(),
             )
             .await?;
+            shared
+                .metrics
+                .dead_lettered(&shared.consumer, "invalid", DeadReason::InvalidEnvelope);
             return ack(&delivery).await;
         }
     };
@@ -90,8 +98,11 @@ pub(crate) async fn process<H: Handler>(
         message_type = %envelope.message_type(),
         correlation_id = %envelope.correlation_id(),
         attempt,
+        trace_id = tracing::field::Empty,
     );
     set_parent_from_envelope(&span, &envelope);
+    let trace_id = span.context().span().span_context().trace_id();
+    span.record("trace_id", tracing::field::display(trace_id));
 
     settle(shared, channel, delivery, envelope, attempt)
         .instrument(span)
@@ -105,14 +116,35 @@ async fn settle<H: Handler>(
     envelope: Envelope,
     attempt: u32,
 ) -> Result<(), PublishError> {
+    let started = Instant::now();
+    let message_type = envelope.message_type().as_str().to_owned();
+    shared.metrics.consumed(&shared.consumer, &message_type);
+    let settled =
+        settle_outcome(shared, channel, &delivery, envelope, attempt, &message_type).await;
+    shared.metrics.handled(
+        &shared.consumer,
+        &message_type,
+        started.elapsed().as_secs_f64(),
+    );
+    settled
+}
+
+async fn settle_outcome<H: Handler>(
+    shared: &Arc<Shared<H>>,
+    channel: &Channel,
+    delivery: &Delivery,
+    envelope: Envelope,
+    attempt: u32,
+    message_type: &str,
+) -> Result<(), PublishError> {
     match run_handler(shared, envelope, attempt).await {
         Outcome::Processed => {
-            tracing::debug!("message processed");
-            ack(&delivery).await
+            tracing::info!("message processed");
+            ack(delivery).await
         }
         Outcome::Duplicate => {
             tracing::info!("message already processed; acknowledged without a second effect");
-            ack(&delivery).await
+            ack(delivery).await
         }
         Outcome::Unavailable(error) => {
             tracing::warn!(%error, "database unavailable; returning the message to its queue");
@@ -129,23 +161,28 @@ async fn settle<H: Handler>(
         }
         Outcome::Failed(HandlerError::Transient(error)) => {
             let text = redact_digit_runs(&format!("{error:#}"));
-            retry_or_dead(shared, channel, &delivery, attempt, &text).await?;
-            ack(&delivery).await
+            shared.metrics.failed(&shared.consumer, message_type, false);
+            retry_or_dead(shared, channel, delivery, attempt, message_type, &text).await?;
+            ack(delivery).await
         }
         Outcome::Failed(HandlerError::Permanent(reason)) => {
             let text = redact_digit_runs(&reason);
             tracing::error!(error = %text, "handler failed permanently; moving the message to the dead-letter queue");
+            shared.metrics.failed(&shared.consumer, message_type, true);
             forward::to_dead(
                 channel,
                 &shared.queues.dead,
                 &shared.consumer,
-                &delivery,
+                delivery,
                 DeadReason::Permanent,
                 attempt,
                 &text,
             )
             .await?;
-            ack(&delivery).await
+            shared
+                .metrics
+                .dead_lettered(&shared.consumer, message_type, DeadReason::Permanent);
+            ack(delivery).await
         }
     }
 }
@@ -155,6 +192,7 @@ async fn retry_or_dead<H>(
     channel: &Channel,
     delivery: &Delivery,
     attempt: u32,
+    message_type: &str,
     error: &str,
 ) -> Result<(), PublishError> {
     if let Some(retry_queue) = shared.queues.retry_after(attempt) {
@@ -162,7 +200,9 @@ async fn retry_or_dead<H>(
             .ok()
             .and_then(|index| shared.retry_delays.get(index));
         tracing::warn!(%error, retry_in = ?delay, "handler failed; retrying later");
-        return forward::to_retry(channel, retry_queue, delivery, attempt, error).await;
+        forward::to_retry(channel, retry_queue, delivery, attempt, error).await?;
+        shared.metrics.retried(&shared.consumer, message_type);
+        return Ok(());
     }
 
     tracing::error!(
@@ -179,7 +219,11 @@ async fn retry_or_dead<H>(
         attempt,
         error,
     )
-    .await
+    .await?;
+    shared
+        .metrics
+        .dead_lettered(&shared.consumer, message_type, DeadReason::RetriesExhausted);
+    Ok(())
 }
 
 /// Runs the handler on a blocking thread inside the current span.

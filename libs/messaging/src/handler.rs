@@ -139,11 +139,14 @@ impl<'a> Context<'a> {
 
         let consumer = self.consumer;
         let envelope = self.envelope;
-        let result = self.conn.transaction::<(), Failure, _>(|tx| {
-            if !inbox::try_record(tx, consumer, envelope)? {
-                return Err(Failure::AlreadyProcessed);
-            }
-            effect(tx).map_err(Failure::Effect)
+        let span = tracing::info_span!("db.transaction", db.system = "postgresql");
+        let result = span.in_scope(|| {
+            self.conn.transaction::<(), Failure, _>(|tx| {
+                if !inbox::try_record(tx, consumer, envelope)? {
+                    return Err(Failure::AlreadyProcessed);
+                }
+                effect(tx).map_err(Failure::Effect)
+            })
         });
 
         match result {

@@ -20,6 +20,7 @@
 //! - [`inbox`]: processed message ids per consumer.
 //! - [`handler`]: the [`Handler`] trait, [`Context`] and [`HandlerError`].
 //! - [`consumer`]: [`spawn_consumer`], retries and dead-lettering.
+//! - [`metrics`]: [`ConsumerMetrics`], the consumers' Prometheus metrics.
 //! - [`dead_letters`]: listing and replaying dead-lettered messages.
 //! - [`error`]: error types at the crate boundary.
 //! - [`schema`]: diesel tables for [`MIGRATIONS`].
@@ -35,6 +36,7 @@ mod forward;
 pub mod handler;
 mod headers;
 pub mod inbox;
+pub mod metrics;
 pub mod names;
 pub mod outbox;
 pub mod publisher;
@@ -55,6 +57,7 @@ pub use dead_letters::{DeadLetter, DeadReason};
 pub use envelope::{Envelope, MessageId};
 pub use error::{BrokerError, EnvelopeError, NameError, PublishError, SettingsError};
 pub use handler::{Completion, Context, Handler, HandlerError};
+pub use metrics::ConsumerMetrics;
 pub use names::{BindingKey, ConsumerName, MessageType};
 pub use publisher::Publisher;
 pub use relay::{OutboxNotifier, Relay, RelaySettings};

@@ -11,8 +11,8 @@ use std::time::Duration;
 use diesel::prelude::*;
 use hap_messaging::topology::exchange_name;
 use hap_messaging::{
-    BindingKey, Broker, Completion, ConsumerName, Context, DeadReason, Envelope, Handler,
-    HandlerError, Publisher, dead_letters, inbox, spawn_consumer,
+    BindingKey, Broker, Completion, ConsumerMetrics, ConsumerName, Context, DeadReason, Envelope,
+    Handler, HandlerError, Publisher, dead_letters, inbox, spawn_consumer,
 };
 use hap_testkit::TestBroker;
 use lapin::BasicProperties;
@@ -46,7 +46,14 @@ async fn redelivered_message_has_one_effect() {
     let db = support::database();
     let broker = Broker::new(test_broker.settings()).unwrap();
     let (handler, calls) = Recorder::succeeding();
-    let consumer = spawn_consumer(&broker, db.pool(), name("orders"), orders(), handler);
+    let consumer = spawn_consumer(
+        &broker,
+        db.pool(),
+        name("orders"),
+        orders(),
+        handler,
+        ConsumerMetrics::new().unwrap(),
+    );
     consuming(&consumer).await;
 
     let publisher = Publisher::new(broker.clone());
@@ -89,6 +96,7 @@ async fn handler_without_complete_is_recorded_in_inbox() {
         name("silent"),
         orders(),
         Silent(Arc::clone(&calls)),
+        ConsumerMetrics::new().unwrap(),
     );
     consuming(&consumer).await;
 
@@ -152,7 +160,14 @@ async fn inbox_conflict_in_complete_counts_as_processed() {
         pool: db.pool(),
         completion: Arc::clone(&completion),
     };
-    let consumer = spawn_consumer(&broker, db.pool(), name("raced"), orders(), handler);
+    let consumer = spawn_consumer(
+        &broker,
+        db.pool(),
+        name("raced"),
+        orders(),
+        handler,
+        ConsumerMetrics::new().unwrap(),
+    );
     consuming(&consumer).await;
 
     let envelope = order_placed();
@@ -194,7 +209,14 @@ async fn transient_failure_is_retried_then_succeeds() {
         inner: handler,
         failed_once: Arc::clone(&failed_once),
     };
-    let consumer = spawn_consumer(&broker, db.pool(), name("retrying"), orders(), handler);
+    let consumer = spawn_consumer(
+        &broker,
+        db.pool(),
+        name("retrying"),
+        orders(),
+        handler,
+        ConsumerMetrics::new().unwrap(),
+    );
     consuming(&consumer).await;
 
     let envelope = order_placed();
@@ -260,7 +282,14 @@ async fn failing_message_is_dead_lettered_and_replayed() {
             )))
         }
     }));
-    let consumer = spawn_consumer(&broker, db.pool(), name("failing"), orders(), handler);
+    let consumer = spawn_consumer(
+        &broker,
+        db.pool(),
+        name("failing"),
+        orders(),
+        handler,
+        ConsumerMetrics::new().unwrap(),
+    );
     consuming(&consumer).await;
 
     let envelope = order_placed();
@@ -320,7 +349,14 @@ async fn permanent_failure_is_dead_lettered_at_once() {
             "order 7 references unknown registry 14039012345",
         ))
     }));
-    let consumer = spawn_consumer(&broker, db.pool(), name("strict"), orders(), handler);
+    let consumer = spawn_consumer(
+        &broker,
+        db.pool(),
+        name("strict"),
+        orders(),
+        handler,
+        ConsumerMetrics::new().unwrap(),
+    );
     consuming(&consumer).await;
 
     let envelope = order_placed();
@@ -356,7 +392,14 @@ async fn invalid_body_is_dead_lettered_without_handler() {
     let db = support::database();
     let broker = Broker::new(test_broker.settings()).unwrap();
     let (handler, calls) = Recorder::succeeding();
-    let consumer = spawn_consumer(&broker, db.pool(), name("parsing"), orders(), handler);
+    let consumer = spawn_consumer(
+        &broker,
+        db.pool(),
+        name("parsing"),
+        orders(),
+        handler,
+        ConsumerMetrics::new().unwrap(),
+    );
     consuming(&consumer).await;
 
     let (_connection, channel) = inspector(test_broker.url()).await;
@@ -424,7 +467,14 @@ async fn stop_finishes_the_message_in_hand() {
     let handler = Slow {
         started: Arc::clone(&started),
     };
-    let consumer = spawn_consumer(&broker, db.pool(), name("slow"), orders(), handler);
+    let consumer = spawn_consumer(
+        &broker,
+        db.pool(),
+        name("slow"),
+        orders(),
+        handler,
+        ConsumerMetrics::new().unwrap(),
+    );
     consuming(&consumer).await;
 
     let publisher = Publisher::new(broker.clone());
@@ -457,7 +507,14 @@ async fn inbox_rows_are_deleted_before_cutoff() {
     let db = support::database();
     let broker = Broker::new(test_broker.settings()).unwrap();
     let (handler, _calls) = Recorder::succeeding();
-    let consumer = spawn_consumer(&broker, db.pool(), name("pruned"), orders(), handler);
+    let consumer = spawn_consumer(
+        &broker,
+        db.pool(),
+        name("pruned"),
+        orders(),
+        handler,
+        ConsumerMetrics::new().unwrap(),
+    );
     consuming(&consumer).await;
 
     let envelope = order_placed();

@@ -8,7 +8,8 @@ use std::time::Duration;
 use diesel::prelude::*;
 use hap_messaging::topology::declare_consumer;
 use hap_messaging::{
-    BindingKey, Broker, ConsumerName, Envelope, Publisher, Relay, outbox, spawn_consumer,
+    BindingKey, Broker, ConsumerMetrics, ConsumerName, Envelope, Publisher, Relay, outbox,
+    spawn_consumer,
 };
 use hap_testkit::TestBroker;
 use support::proxy::Proxy;
@@ -91,6 +92,7 @@ async fn consumer_reconnects_after_connection_loss() {
         ConsumerName::new("resilient").unwrap(),
         [BindingKey::new("order.*").unwrap()],
         handler,
+        ConsumerMetrics::new().unwrap(),
     );
     consuming(&consumer).await;
 

@@ -6,7 +6,8 @@ use hap_kit::auth::Authenticator;
 use hap_kit::db::{self, PgPool};
 use hap_kit::http::{self, Readiness, ReadinessCheck, server::Common};
 use hap_messaging::{
-    BindingKey, Broker, ConsumerHandle, ConsumerName, Handler, OutboxNotifier, Publisher, Relay,
+    BindingKey, Broker, ConsumerHandle, ConsumerMetrics, ConsumerName, Handler, OutboxNotifier,
+    Publisher, Relay,
 };
 
 use crate::CommonSettings;
@@ -23,6 +24,8 @@ pub enum StartError {
     Settings(#[from] hap_kit::settings::SettingsError),
     #[error("broker settings are invalid: {0}")]
     Broker(String),
+    #[error("metrics could not be registered: {0}")]
+    Metrics(#[from] prometheus::Error),
     #[error("consumer `{name}` could not be set up: {reason}")]
     Consumer { name: String, reason: String },
     #[error("HTTP server could not start on {address}: {source}")]
@@ -40,6 +43,8 @@ pub struct Base {
     relay: Relay,
     consumers: Vec<ConsumerHandle>,
     authenticator: web::Data<Authenticator>,
+    registry: prometheus::Registry,
+    consumer_metrics: ConsumerMetrics,
 }
 
 impl Base {
@@ -68,6 +73,8 @@ impl Base {
         let broker = Broker::new(settings.broker.clone())
             .map_err(|error| StartError::Broker(error.to_string()))?;
         let relay = Relay::start(pool.clone(), Publisher::new(broker.clone()));
+        let registry = prometheus::Registry::new();
+        let consumer_metrics = ConsumerMetrics::register(&registry)?;
         Ok(Base {
             name,
             pool,
@@ -75,7 +82,14 @@ impl Base {
             relay,
             consumers: Vec::new(),
             authenticator: web::Data::new(Authenticator::new(settings.auth.clone())),
+            registry,
+            consumer_metrics,
         })
+    }
+
+    /// The registry that `/metrics` serves, for the service's own metrics.
+    pub fn registry(&self) -> &prometheus::Registry {
+        &self.registry
     }
 
     /// Wakes the relay after a transaction that enqueued events committed.
@@ -107,6 +121,7 @@ impl Base {
             consumer,
             bindings,
             handler,
+            self.consumer_metrics.clone(),
         );
         self.consumers.push(handle);
         Ok(())
@@ -159,7 +174,7 @@ impl Base {
         let common = Common {
             authenticator: self.authenticator.clone(),
             readiness,
-            registry: prometheus::Registry::new(),
+            registry: self.registry.clone(),
         };
         let server = http::serve(listener, &settings.http, common, routes).map_err(http_error)?;
         tracing::info!(service = self.name, port, "service started");

@@ -6,6 +6,7 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
 use opentelemetry::propagation::Extractor;
+use opentelemetry::trace::TraceContextExt;
 use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry};
 use tracing::Instrument;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
@@ -86,10 +87,15 @@ pub async fn observe(
         http.route = %route,
         request_id = %request_id,
         http.status = tracing::field::Empty,
+        trace_id = tracing::field::Empty,
     );
     if let Err(error) = span.set_parent(parent) {
         tracing::debug!(%error, "the caller's trace context could not be applied");
     }
+    // JSON logs carry the span fields, so this puts the trace id on every
+    // line logged while the request runs.
+    let trace_id = span.context().span().span_context().trace_id();
+    span.record("trace_id", tracing::field::display(trace_id));
     request
         .extensions_mut()
         .insert(RequestId(request_id.clone()));
