@@ -225,6 +225,9 @@ import sys
 import yaml
 
 SERVICES = ["anonymization", "applications", "consent", "delivery", "linkage"]
+# Which services may call each service's HTTP API: only linkage reaches the
+# consent service's internal exclusion API, and nothing else calls across.
+CALLERS = {"consent": {"linkage"}}
 ALLOWED_VOLUME_TYPES = {
     "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
     "persistentVolumeClaim", "projected", "secret",
@@ -294,6 +297,13 @@ def env_by_name(container):
 def selects(policy, labels):
     wanted = policy["spec"]["podSelector"].get("matchLabels", {})
     return all(labels.get(key) == value for key, value in wanted.items())
+
+
+def service_peers(policy, direction, side):
+    """HAP services that a policy's ingress or egress rules name as peers."""
+    return {peer.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/component")
+            for rule in policy["spec"].get(direction, []) for peer in rule.get(side, [])
+            if peer.get("podSelector", {}).get("matchLabels", {}).get("app.kubernetes.io/component") in SERVICES}
 
 
 def egress_ports(policy):
@@ -379,6 +389,13 @@ def check_release(label, docs):
         own_policies = [policy for policy in policies if selects(policy, labels)]
         check(len(own_policies) == 1, f"{where}: {len(own_policies)} NetworkPolicies select its pods")
         for policy in own_policies:
+            callers = service_peers(policy, "ingress", "from")
+            check(callers == CALLERS.get(name, set()),
+                  f"{where}: admits HAP services {sorted(callers)}, expected {sorted(CALLERS.get(name, set()))}")
+            callees = service_peers(policy, "egress", "to")
+            expected_callees = {callee for callee, sources in CALLERS.items() if name in sources}
+            check(callees == expected_callees,
+                  f"{where}: may call HAP services {sorted(callees)}, expected {sorted(expected_callees)}")
             ports = egress_ports(policy)
             for port in ((53, "UDP"), (5432, "TCP"), (5672, "TCP")):
                 check(port in ports, f"{where}: egress to {port} not allowed")
