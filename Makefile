@@ -4,12 +4,14 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 
-.PHONY: test demo bench chart-check fmt clippy build servers
+.PHONY: test demo bench chart-check deny fmt clippy build servers
 
-## test: format check, clippy with -D warnings, then every unit, integration
-## and end-to-end test against the real PostgreSQL and RabbitMQ.
+## test: format check, the dependency policy, clippy with -D warnings, then
+## every unit, integration and end-to-end test against the real PostgreSQL
+## and RabbitMQ.
 test: servers
 	$(CARGO) fmt --all -- --check
+	bash tools/deny.sh
 	$(CARGO) clippy --workspace --all-targets --quiet -- -D warnings
 	$(CARGO) build --bins --quiet
 	if cli=$$(bash tools/install-crypt4gh-cli.sh 2>/dev/null); then \
@@ -26,6 +28,10 @@ demo:
 ## bench: speed figures of the pure libraries in release builds.
 bench:
 	bash tools/bench.sh
+
+## deny: licences, banned crates and sources of the dependencies (cargo-deny).
+deny:
+	bash tools/deny.sh
 
 ## chart-check: helm lint and template of the chart, with schema validation.
 chart-check:
