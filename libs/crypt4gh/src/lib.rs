@@ -14,6 +14,8 @@
 //! - `segment`: encryption of one 64 KiB data segment.
 //! - `edit_list`: applying an edit list to decrypted output.
 //! - `encrypt`, `decrypt`, `reencrypt`: the streaming operations.
+//! - `inspect`: the header length of a stream, read without a key.
+//! - `keys/validate`: the check of a recipient's public key at registration.
 //! - `error`: `Crypt4ghError`; key file errors are `KeyError`.
 
 mod decrypt;
@@ -21,6 +23,7 @@ mod edit_list;
 mod encrypt;
 mod error;
 mod header;
+mod inspect;
 mod keys;
 mod read_full;
 mod reencrypt;
@@ -29,6 +32,7 @@ mod segment;
 pub use decrypt::{DecryptSummary, decrypt};
 pub use encrypt::encrypt;
 pub use error::Crypt4ghError;
-pub use keys::{KEY_LEN, KeyError, KeyProtection, PublicKey, SecretKey};
+pub use inspect::header_length;
+pub use keys::{KEY_LEN, KeyError, KeyProtection, PublicKey, SecretKey, validate_public_key};
 pub use reencrypt::reencrypt_header;
 pub use segment::SEGMENT_SIZE;

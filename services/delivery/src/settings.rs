@@ -1,5 +1,14 @@
 //! Settings of the delivery service.
+//!
+//! Besides the common sections, the service reads:
+//! - `[store]`: the work store folder, and where encrypted packages are kept:
+//!   `delivery_backend = "local"` keeps them under `delivery_dir`, and
+//!   `delivery_backend = "s3"` keeps them in the bucket of `[store.s3]`
+//!   (`HAP__STORE__DELIVERY_BACKEND=s3`, `HAP__STORE__S3__BUCKET=...`).
+//! - `[delivery]`: the lifetime of download grants, the interval of the
+//!   expiry sweep and the custodian key used to add recipients later.
 
+use hap_kit::Secret;
 use hap_kit::settings::{SettingsError, Validate};
 use hap_service::{CommonSettings, HasCommon};
 use serde::Deserialize;
@@ -14,6 +23,17 @@ url = "postgres://postgres@127.0.0.1:5432/hap_delivery"
 [store]
 work_dir = "var/work"
 delivery_dir = "var/deliveries"
+delivery_backend = "local"
+
+[store.s3]
+bucket = ""
+region = "us-east-1"
+prefix = ""
+allow_http = false
+
+[delivery]
+grant_seconds = 900
+sweep_seconds = 3600
 "#;
 
 #[derive(Clone, Debug, Deserialize)]
@@ -21,6 +41,17 @@ pub struct Settings {
     #[serde(flatten)]
     pub common: CommonSettings,
     pub store: StoreSettings,
+    pub delivery: DeliverySettings,
+}
+
+/// The kind of storage that keeps the encrypted packages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// A folder on the local file system: `store.delivery_dir`.
+    Local,
+    /// An S3-compatible bucket: `[store.s3]`.
+    S3,
 }
 
 /// `[store]`
@@ -28,17 +59,83 @@ pub struct Settings {
 pub struct StoreSettings {
     /// The work store the released datasets come from.
     pub work_dir: String,
-    /// Folder of the encrypted packages, kept until they expire.
+    /// Folder of the encrypted packages when `delivery_backend` is `local`.
     pub delivery_dir: String,
+    pub delivery_backend: Backend,
+    pub s3: S3Settings,
+}
+
+/// `[store.s3]`: an S3-compatible bucket for the encrypted packages.
+#[derive(Clone, Debug, Deserialize)]
+pub struct S3Settings {
+    pub bucket: String,
+    /// Endpoint URL of an S3-compatible server such as MinIO
+    /// (`http://minio:9000`); unset means AWS S3 itself.
+    pub endpoint: Option<String>,
+    pub region: String,
+    /// Key prefix inside the bucket, such as `deliveries`; empty for none.
+    pub prefix: String,
+    /// Allows a plain-HTTP endpoint, for a server inside the cluster.
+    pub allow_http: bool,
+    /// Static credentials; when unset, the usual AWS sources apply
+    /// (`AWS_ACCESS_KEY_ID`, web identity, instance metadata).
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<Secret>,
+}
+
+/// `[delivery]`
+#[derive(Clone, Debug, Deserialize)]
+pub struct DeliverySettings {
+    /// Lifetime of a download grant in seconds.
+    pub grant_seconds: u32,
+    /// Seconds between two sweeps that delete expired deliveries.
+    pub sweep_seconds: u32,
+    /// Crypt4GH secret key file (PEM text, without passphrase) of the
+    /// custodian, a recipient of every package so that recipients can be
+    /// added later. When unset, the service generates one and keeps it in
+    /// its database.
+    pub custodian_secret_key: Option<Secret>,
 }
 
 impl Validate for Settings {
     fn validate(&self) -> Result<(), SettingsError> {
         self.common.validate()?;
-        if self.store.delivery_dir.trim().is_empty() {
+        let invalid = |key: &'static str, reason: &str| {
+            Err(SettingsError::Invalid {
+                key,
+                reason: reason.to_owned(),
+            })
+        };
+        match self.store.delivery_backend {
+            Backend::Local if self.store.delivery_dir.trim().is_empty() => {
+                return invalid("store.delivery_dir", "must name a folder");
+            }
+            Backend::S3 if self.store.s3.bucket.trim().is_empty() => {
+                return invalid(
+                    "store.s3.bucket",
+                    "must name a bucket when store.delivery_backend is `s3`",
+                );
+            }
+            _ => {}
+        }
+        if self.store.s3.access_key_id.is_some() != self.store.s3.secret_access_key.is_some() {
+            return invalid(
+                "store.s3.secret_access_key",
+                "set both store.s3.access_key_id and store.s3.secret_access_key, or neither",
+            );
+        }
+        if !(10..=86_400).contains(&self.delivery.grant_seconds) {
+            return invalid("delivery.grant_seconds", "must be between 10 and 86400");
+        }
+        if self.delivery.sweep_seconds == 0 {
+            return invalid("delivery.sweep_seconds", "must be at least 1");
+        }
+        if let Some(key) = &self.delivery.custodian_secret_key
+            && let Err(error) = hap_crypt4gh::SecretKey::from_pem(key.expose(), None)
+        {
             return Err(SettingsError::Invalid {
-                key: "store.delivery_dir",
-                reason: "must name a folder".into(),
+                key: "delivery.custodian_secret_key",
+                reason: error.to_string(),
             });
         }
         Ok(())

@@ -79,6 +79,13 @@ pub enum KeyError {
     #[error("unlocking the secret key failed: the passphrase is wrong or the key file is damaged")]
     WrongPassphrase,
 
+    #[error(
+        "the public key is a low-order X25519 point, which gives every sender the same \
+         predictable shared key; generate a new key pair with `crypt4gh-keygen` or \
+         `hapctl keygen` and register its public key"
+    )]
+    LowOrderPublicKey,
+
     #[error("protecting the secret key failed: {reason}")]
     Protection { reason: String },
 }

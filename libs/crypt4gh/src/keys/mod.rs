@@ -4,9 +4,11 @@ mod armour;
 mod error;
 mod kdf;
 mod secret_format;
+mod validate;
 
 pub use error::KeyError;
 pub use secret_format::KeyProtection;
+pub use validate::validate_public_key;
 
 use armour::Armour;
 use rand::rngs::OsRng;

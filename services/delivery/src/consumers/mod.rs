@@ -1,3 +1,4 @@
 //! Message handlers of the delivery service.
 
 pub mod released;
+pub mod revoked;

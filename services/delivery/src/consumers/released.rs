@@ -1,23 +1,28 @@
 //! Packages each released dataset, encrypts it to the permit's recipients
-//! and records the delivery.
+//! and the custodian, uploads it to the delivery store and records the
+//! delivery.
 //!
 //! The delivery id is derived from the permit id, so a redelivered message
-//! rebuilds the same folder instead of leaving a second package behind.
+//! overwrites the same objects instead of leaving a second package behind.
 
-use std::path::PathBuf;
+use std::path::Path;
 
+use chrono::Utc;
 use diesel::prelude::*;
 use hap_contracts::events::{self, AnonymizationCompleted, DeliveryReady, StepFailed};
 use hap_crypt4gh::PublicKey;
 use hap_kit::store::WorkStore;
 use hap_messaging::{Context, Envelope, Handler, HandlerError};
-use hap_package::{PackageInput, build_package, encrypt_package};
+use hap_package::{EncryptedFile, PackageInput, build_package, encrypt_package};
 use hap_service::emit;
 use serde_json::{Value, json};
+use tokio::runtime::Handle;
 use uuid::Uuid;
 
 use crate::codebook::{Generalisations, describe};
-use crate::schema::deliveries;
+use crate::lifecycle;
+use crate::schema::{deliveries, revoked_permits};
+use crate::store::DeliveryStore;
 
 pub const ROUTING_KEYS: &[&str] = &[events::ANONYMIZATION_COMPLETED];
 
@@ -25,8 +30,12 @@ pub const ROUTING_KEYS: &[&str] = &[events::ANONYMIZATION_COMPLETED];
 const DELIVERY_NAMESPACE: Uuid = Uuid::from_u128(0x6b1c_55a0_5d0e_4f59_9a4e_3c1d_0f27_8e11);
 
 pub struct ReleasedHandler {
-    pub store: WorkStore,
-    pub delivery_dir: PathBuf,
+    pub work: WorkStore,
+    pub deliveries: DeliveryStore,
+    /// The custodian's public key, a recipient of every package.
+    pub custodian: PublicKey,
+    /// The runtime the store's asynchronous calls run on.
+    pub runtime: Handle,
 }
 
 impl Handler for ReleasedHandler {
@@ -36,63 +45,35 @@ impl Handler for ReleasedHandler {
         let application_id = permit.application_id;
         let delivery_id = Uuid::new_v5(&DELIVERY_NAMESPACE, permit.permit_id.as_bytes());
 
-        let recipients: Result<Vec<PublicKey>, _> = permit
-            .recipients
-            .iter()
-            .map(|recipient| PublicKey::from_pem(&recipient.public_key))
-            .collect();
-        let recipients = match recipients {
-            Ok(keys) if !keys.is_empty() => keys,
-            Ok(_) | Err(_) => {
-                let failed = StepFailed {
-                    application_id,
-                    reason: "the permit names no recipient with a valid Crypt4GH public key".into(),
-                };
-                ctx.complete(|conn| emit(conn, envelope, events::DELIVERY_FAILED, &failed))?;
-                return Ok(());
-            }
+        let recipients = match self.recipients(&released) {
+            Ok(keys) => keys,
+            Err(reason) => return reject(ctx, envelope, application_id, reason),
         };
+        if is_revoked(ctx.conn(), permit.permit_id)? {
+            let reason = format!(
+                "permit {} was revoked before its data could be delivered",
+                permit.permit_id
+            );
+            return reject(ctx, envelope, application_id, reason);
+        }
+        if lifecycle::is_past_end(permit.valid_until, Utc::now().date_naive()) {
+            let reason = format!(
+                "permit {} ended on {}, before its data could be delivered",
+                permit.permit_id, permit.valid_until
+            );
+            return reject(ctx, envelope, application_id, reason);
+        }
 
-        let table = self.read_table(&released)?;
-        let disclosure_report = self.read_json(&released.report)?;
-        let linkage_report = self.read_json(&released.linkage_report)?;
-        let generalisations: Generalisations =
-            serde_json::from_value(disclosure_report.clone()).unwrap_or_default();
-        let codebook = describe(&table, &generalisations);
-        let permit_json = serde_json::to_value(permit)
-            .map_err(|error| HandlerError::permanent(error.to_string()))?;
-
-        let final_dir = self.delivery_dir.join(delivery_id.to_string());
-        let staging = self.delivery_dir.join(format!(".staging-{delivery_id}"));
-        let _ = std::fs::remove_dir_all(&staging);
-        let plain = staging.join("plain");
-        let encrypted = staging.join("encrypted");
-        std::fs::create_dir_all(&plain).map_err(HandlerError::transient)?;
-
-        let application = application_id.to_string();
-        let reports = [
-            ("linkage-report.json", linkage_report),
-            ("disclosure-report.json", disclosure_report),
-            ("permit.json", permit_json),
-        ];
-        let input = PackageInput {
-            title: &permit.project_title,
-            application_id: &application,
-            table: &table,
-            codebook: &codebook,
-            reports: &reports,
-        };
-        build_package(&input, &plain)
-            .map_err(|error| HandlerError::permanent(error.to_string()))?;
-        let files = encrypt_package(&plain, &encrypted, &recipients)
-            .map_err(|error| HandlerError::transient(std::io::Error::other(error.to_string())))?;
-
-        // Only ciphertext stays: the plaintext package is removed before the
-        // encrypted one takes its final name.
-        std::fs::remove_dir_all(&plain).map_err(HandlerError::transient)?;
-        let _ = std::fs::remove_dir_all(&final_dir);
-        std::fs::rename(&encrypted, &final_dir).map_err(HandlerError::transient)?;
-        let _ = std::fs::remove_dir_all(&staging);
+        let staging = tempfile::tempdir().map_err(HandlerError::transient)?;
+        let files = self.package(&released, &recipients, staging.path())?;
+        for file in &files {
+            let key = format!("{}/{}", lifecycle::prefix(delivery_id), file.name);
+            let source = staging.path().join("encrypted").join(&file.name);
+            self.runtime
+                .block_on(self.deliveries.put_file(&key, &source))
+                .map_err(HandlerError::transient)?;
+        }
+        drop(staging);
 
         let file_list: Vec<Value> = files
             .iter()
@@ -103,6 +84,11 @@ impl Handler for ReleasedHandler {
             .recipients
             .iter()
             .map(|r| r.subject.clone())
+            .collect();
+        let registries: Vec<String> = permit
+            .registries
+            .iter()
+            .map(|request| registry_name(request.registry))
             .collect();
         let ready = DeliveryReady {
             application_id,
@@ -120,6 +106,7 @@ impl Handler for ReleasedHandler {
                     deliveries::recipients.eq(&subjects),
                     deliveries::files.eq(Value::Array(file_list)),
                     deliveries::expires_on.eq(permit.valid_until),
+                    deliveries::registries.eq(&registries),
                 ))
                 .execute(conn)?;
             emit(conn, envelope, events::DELIVERY_READY, &ready)
@@ -130,12 +117,77 @@ impl Handler for ReleasedHandler {
 }
 
 impl ReleasedHandler {
+    /// Returns the public keys of the permit's recipients and the custodian,
+    /// or why the permit names no usable recipient.
+    fn recipients(&self, released: &AnonymizationCompleted) -> Result<Vec<PublicKey>, String> {
+        let permit = &released.permit;
+        if permit.recipients.is_empty() {
+            return Err(format!("permit {} names no recipient", permit.permit_id));
+        }
+        let mut keys = Vec::with_capacity(permit.recipients.len() + 1);
+        for recipient in &permit.recipients {
+            let key =
+                hap_crypt4gh::validate_public_key(&recipient.public_key).map_err(|error| {
+                    format!(
+                        "the public key of recipient `{}` is invalid: {error}",
+                        recipient.subject
+                    )
+                })?;
+            keys.push(key);
+        }
+        keys.push(self.custodian);
+        Ok(keys)
+    }
+
+    /// Builds the plaintext package in `staging/plain`, encrypts it into
+    /// `staging/encrypted` and removes the plaintext.
+    fn package(
+        &self,
+        released: &AnonymizationCompleted,
+        recipients: &[PublicKey],
+        staging: &Path,
+    ) -> Result<Vec<EncryptedFile>, HandlerError> {
+        let permit = &released.permit;
+        let table = self.read_table(released)?;
+        let disclosure_report = self.read_json(&released.report)?;
+        let linkage_report = self.read_json(&released.linkage_report)?;
+        let generalisations: Generalisations =
+            serde_json::from_value(disclosure_report.clone()).unwrap_or_default();
+        let codebook = describe(&table, &generalisations);
+        let permit_json = serde_json::to_value(permit)
+            .map_err(|error| HandlerError::permanent(error.to_string()))?;
+
+        let plain = staging.join("plain");
+        let encrypted = staging.join("encrypted");
+        let application = permit.application_id.to_string();
+        let reports = [
+            ("linkage-report.json", linkage_report),
+            ("disclosure-report.json", disclosure_report),
+            ("permit.json", permit_json),
+        ];
+        let input = PackageInput {
+            title: &permit.project_title,
+            application_id: &application,
+            table: &table,
+            codebook: &codebook,
+            reports: &reports,
+        };
+        build_package(&input, &plain)
+            .map_err(|error| HandlerError::permanent(error.to_string()))?;
+        let files = encrypt_package(&plain, &encrypted, recipients)
+            .map_err(|error| HandlerError::transient(std::io::Error::other(error.to_string())))?;
+
+        // Only ciphertext leaves the staging folder.
+        std::fs::remove_dir_all(&plain).map_err(HandlerError::transient)?;
+        Ok(files)
+    }
+
     fn read_table(
         &self,
         released: &AnonymizationCompleted,
     ) -> Result<hap_dataset::Table, HandlerError> {
         let stored = self
-            .store
+            .work
             .describe(&released.dataset.key)
             .map_err(HandlerError::transient)?;
         if stored.sha256 != released.dataset.sha256 {
@@ -145,16 +197,48 @@ impl ReleasedHandler {
             )));
         }
         let path = self
-            .store
+            .work
             .path(&released.dataset.key)
             .map_err(HandlerError::transient)?;
         hap_dataset::read_parquet(&path).map_err(HandlerError::transient)
     }
 
     fn read_json(&self, object: &events::ObjectRef) -> Result<Value, HandlerError> {
-        let bytes = self.store.get(object).map_err(HandlerError::transient)?;
+        let bytes = self.work.get(object).map_err(HandlerError::transient)?;
         serde_json::from_slice(&bytes).map_err(|error| {
             HandlerError::permanent(format!("report `{}` is not JSON: {error}", object.key))
         })
     }
+}
+
+/// Emits `delivery.failed` with `reason`, which returns the case to a case handler.
+fn reject(
+    ctx: &mut Context<'_>,
+    envelope: &Envelope,
+    application_id: Uuid,
+    reason: String,
+) -> Result<(), HandlerError> {
+    tracing::warn!(%application_id, %reason, "delivery rejected");
+    let failed = StepFailed {
+        application_id,
+        reason,
+    };
+    ctx.complete(|conn| emit(conn, envelope, events::DELIVERY_FAILED, &failed))?;
+    Ok(())
+}
+
+fn is_revoked(conn: &mut PgConnection, permit_id: Uuid) -> Result<bool, HandlerError> {
+    let count: i64 = revoked_permits::table
+        .filter(revoked_permits::permit_id.eq(permit_id))
+        .count()
+        .get_result(conn)?;
+    Ok(count > 0)
+}
+
+/// Returns the registry's name as events and the API spell it, such as `cancer`.
+fn registry_name(registry: hap_contracts::criteria::Registry) -> String {
+    serde_json::to_value(registry)
+        .ok()
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .unwrap_or_else(|| format!("{registry:?}").to_lowercase())
 }

@@ -3,16 +3,16 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use hap_kit::auth::{Principal, Role};
 use hap_kit::db::blocking;
-use hap_kit::http::Problem;
+use hap_kit::http::{ApiError, Problem};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::schema::{deliveries, downloads};
+use crate::lifecycle::{self, AVAILABLE};
+use crate::schema::{deliveries, delivery_events, downloads};
 use crate::startup::AppState;
-use hap_kit::http::ApiError;
 
-#[derive(Queryable, Selectable, Serialize)]
+#[derive(Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = deliveries)]
 pub struct DeliveryView {
     pub id: Uuid,
@@ -23,13 +23,56 @@ pub struct DeliveryView {
     pub files: Value,
     pub expires_on: NaiveDate,
     pub created_at: DateTime<Utc>,
+    pub registries: Vec<String>,
+    /// `available`, `expired` or `revoked`.
+    pub state: String,
+    pub deleted_at: Option<DateTime<Utc>>,
 }
 
 impl DeliveryView {
-    /// Recipients named in the permit, and auditors, may see a delivery.
+    /// Recipients named in the permit, auditors and stewards may see a delivery.
     pub fn visible_to(&self, principal: &Principal) -> bool {
-        principal.has(Role::Auditor) || self.recipients.contains(&principal.subject)
+        may_read_log(principal) || self.recipients.contains(&principal.subject)
     }
+
+    /// Returns the listed file called `name`, with its size and SHA-256.
+    pub fn file(&self, name: &str) -> Option<&Value> {
+        self.files
+            .as_array()?
+            .iter()
+            .find(|file| file.get("name").and_then(Value::as_str) == Some(name))
+    }
+
+    /// The problem to return when the files can no longer be downloaded.
+    pub fn gone(&self) -> Option<Problem> {
+        let today = Utc::now().date_naive();
+        if self.state == AVAILABLE && !lifecycle::is_past_end(self.expires_on, today) {
+            return None;
+        }
+        Some(Problem::new(
+            actix_web::http::StatusCode::GONE,
+            "delivery-ended",
+            format!(
+                "delivery {} ended ({}; the permit's end date was {}) and its files were deleted",
+                self.id,
+                if self.state == AVAILABLE {
+                    "expired"
+                } else {
+                    &self.state
+                },
+                self.expires_on
+            ),
+        ))
+    }
+}
+
+/// Auditors and registry stewards read access logs and lifecycle records.
+///
+/// NOTE: tokens name no registry for a steward, so every steward may read
+/// the log of every delivery. The `registries` of a delivery name the
+/// registries involved.
+fn may_read_log(principal: &Principal) -> bool {
+    principal.has(Role::Auditor) || principal.has(Role::Steward)
 }
 
 pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<DeliveryView>> {
@@ -38,6 +81,13 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<DeliveryVie
         .select(DeliveryView::as_select())
         .first(conn)
         .optional()
+}
+
+/// Loads a delivery, or returns 404 when it does not exist.
+pub async fn load(state: &AppState, id: Uuid) -> Result<DeliveryView, ApiError> {
+    blocking(&state.pool, move |conn| Ok::<_, ApiError>(find(conn, id)?))
+        .await?
+        .ok_or_else(|| Problem::not_found(format!("delivery {id} does not exist")).into())
 }
 
 #[derive(Deserialize)]
@@ -78,8 +128,7 @@ pub async fn get(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let delivery = blocking(&state.pool, move |conn| Ok::<_, ApiError>(find(conn, id)?))
-        .await?
+    let delivery = Some(load(&state, id).await?)
         .filter(|delivery| delivery.visible_to(&principal))
         .ok_or_else(|| Problem::not_found(format!("delivery {id} does not exist")))?;
     Ok(HttpResponse::Ok().json(delivery))
@@ -92,19 +141,21 @@ struct DownloadView {
     range_start: Option<i64>,
     bytes: i64,
     at: DateTime<Utc>,
+    grant_id: Option<Uuid>,
 }
 
-/// `GET /v1/deliveries/{id}/downloads`: the access log, for auditors and
-/// registry stewards.
+/// `GET /v1/deliveries/{id}/downloads`: the access log (who, when, which
+/// file, how many bytes), for auditors and registry stewards.
 pub async fn downloads(
     state: web::Data<AppState>,
     principal: Principal,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    if !(principal.has(Role::Auditor) || principal.has(Role::Steward)) {
+    if !may_read_log(&principal) {
         return Err(Problem::forbidden("the access log needs the auditor or steward role").into());
     }
-    let id = id.into_inner();
+    let delivery = load(&state, id.into_inner()).await?;
+    let id = delivery.id;
     let items: Vec<DownloadView> = blocking(&state.pool, move |conn| {
         Ok::<_, ApiError>(
             downloads::table
@@ -116,10 +167,58 @@ pub async fn downloads(
                     downloads::range_start,
                     downloads::bytes,
                     downloads::at,
+                    downloads::grant_id,
                 ))
                 .load(conn)?,
         )
     })
     .await?;
-    Ok(HttpResponse::Ok().json(json!({"delivery_id": id, "items": items})))
+    Ok(HttpResponse::Ok().json(json!({
+        "delivery_id": id,
+        "registries": delivery.registries,
+        "items": items,
+    })))
+}
+
+#[derive(Queryable, Serialize)]
+struct EventView {
+    event: String,
+    actor: String,
+    detail: Value,
+    at: DateTime<Utc>,
+}
+
+/// `GET /v1/deliveries/{id}/events`: recipients added, and the deletion on
+/// expiry or revocation, for auditors and registry stewards.
+pub async fn events(
+    state: web::Data<AppState>,
+    principal: Principal,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    if !may_read_log(&principal) {
+        return Err(Problem::forbidden("delivery events need the auditor or steward role").into());
+    }
+    let delivery = load(&state, id.into_inner()).await?;
+    let id = delivery.id;
+    let items: Vec<EventView> = blocking(&state.pool, move |conn| {
+        Ok::<_, ApiError>(
+            delivery_events::table
+                .filter(delivery_events::delivery_id.eq(id))
+                .order(delivery_events::id)
+                .select((
+                    delivery_events::event,
+                    delivery_events::actor,
+                    delivery_events::detail,
+                    delivery_events::at,
+                ))
+                .load(conn)?,
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({
+        "delivery_id": id,
+        "state": delivery.state,
+        "deleted_at": delivery.deleted_at,
+        "items": items,
+    })))
 }

@@ -1,18 +1,29 @@
 //! HTTP routes under `/v1`.
 
+mod access_log;
 mod deliveries;
 mod download;
+mod grants;
+pub mod range;
+mod recipients;
 
 use actix_web::web;
 
 pub fn configure(config: &mut web::ServiceConfig) {
     config.service(
         web::scope("/v1")
+            .route("/downloads", web::get().to(access_log::by_registry))
             .route("/deliveries", web::get().to(deliveries::list))
             .route("/deliveries/{id}", web::get().to(deliveries::get))
             .route(
                 "/deliveries/{id}/downloads",
                 web::get().to(deliveries::downloads),
+            )
+            .route("/deliveries/{id}/events", web::get().to(deliveries::events))
+            .route("/deliveries/{id}/grants", web::post().to(grants::create))
+            .route(
+                "/deliveries/{id}/recipients",
+                web::post().to(recipients::add),
             )
             .route(
                 "/deliveries/{id}/files/{name}",
