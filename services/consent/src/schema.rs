@@ -9,6 +9,8 @@ diesel::table! {
         event_date -> Date,
         source -> Text,
         import_id -> Uuid,
+        scope -> Text,
+        recorded_at -> Timestamptz,
     }
 }
 
@@ -45,3 +47,31 @@ diesel::table! {
         issued_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    permit_registries (permit_id, registry) {
+        permit_id -> Uuid,
+        registry -> Text,
+        excluded_count -> Int8,
+        excluded_sha256 -> Text,
+    }
+}
+
+diesel::table! {
+    permit_exclusions (permit_id, registry, person_hash) {
+        permit_id -> Uuid,
+        registry -> Text,
+        person_hash -> Bytea,
+    }
+}
+
+diesel::joinable!(permit_registries -> permits (permit_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    consent_events,
+    consent_imports,
+    assessments,
+    permits,
+    permit_registries,
+    permit_exclusions,
+);

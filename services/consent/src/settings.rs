@@ -18,9 +18,6 @@ port = 8082
 [database]
 url = "postgres://postgres@127.0.0.1:5432/hap_consent"
 
-[store]
-work_dir = "var/work"
-
 [consent]
 max_import_bytes = 67108864
 
@@ -69,15 +66,7 @@ disease_codes = ["C18", "C19", "C20"]
 pub struct Settings {
     #[serde(flatten)]
     pub common: CommonSettings,
-    pub store: StoreSettings,
     pub consent: ConsentSettings,
-}
-
-/// `[store]`
-#[derive(Clone, Debug, Deserialize)]
-pub struct StoreSettings {
-    /// The work store shared with the pipeline services.
-    pub work_dir: String,
 }
 
 /// `[consent]`
@@ -91,6 +80,8 @@ pub struct ConsentSettings {
     /// Identity-number rules for imports (`profile = "test"` accepts the
     /// synthetic numbers of test data).
     pub identity: Rules,
+    /// Each registry's legal basis: its kind (`statutory`, `opt-out` or
+    /// `consent-based`) and its data-use conditions as DUO terms.
     pub registries: Vec<RegistryBasis>,
 }
 
@@ -110,6 +101,12 @@ impl Validate for Settings {
                     reason: format!("registry `{}` has no legal basis entry", registry.name()),
                 });
             }
+        }
+        for basis in &self.consent.registries {
+            basis.validate().map_err(|reason| SettingsError::Invalid {
+                key: "consent.registries",
+                reason,
+            })?;
         }
         Ok(())
     }

@@ -7,7 +7,6 @@ use actix_web::web;
 use hap_identity::Rules;
 use hap_kit::db::PgPool;
 use hap_kit::settings::decode_hex_key;
-use hap_kit::store::WorkStore;
 use hap_service::{Base, Running, StartError};
 
 use crate::consumers::applications::{ApplicationsHandler, ROUTING_KEYS};
@@ -41,7 +40,6 @@ pub async fn start(
         ROUTING_KEYS,
         ApplicationsHandler {
             registries: registries.clone(),
-            store: WorkStore::new(&settings.store.work_dir),
         },
     )?;
 

@@ -4,6 +4,8 @@
 
 mod common;
 
+use diesel::prelude::*;
+
 use hap_contracts::application::LegalBasisClaims;
 use hap_contracts::criteria::Registry;
 use hap_contracts::events::{self, AssessmentStage, LegalBasisAssessed, StepFailed, Verdict};
@@ -159,9 +161,10 @@ async fn commercial_approval_rejected() {
         .await;
     assert_eq!(permits.status, 200);
     assert_eq!(permits.body["items"], serde_json::json!([]));
-    let written = std::fs::read_dir(service.work_store().root())
-        .unwrap()
-        .count();
-    assert_eq!(written, 0, "a rejected approval writes no exclusion list");
+    let written: i64 = hap_consent::schema::permit_exclusions::table
+        .count()
+        .get_result(&mut service.conn())
+        .unwrap();
+    assert_eq!(written, 0, "a rejected approval records no exclusions");
     service.stop().await;
 }

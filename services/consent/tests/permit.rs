@@ -13,12 +13,20 @@ use hap_contracts::events::{
     self, AssessmentStage, LegalBasisAssessed, LegalBasisCleared, Verdict,
 };
 use hap_kit::auth::Role;
+use hap_kit::store::hex;
 use hap_messaging::Envelope;
+use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use common::numbers::{Numbers, person_hash_hex};
+use common::numbers::{Numbers, person_hash, person_hash_hex};
 use common::payloads::{approved, request, research_purpose, submitted};
 use common::{TestService, consent_csv};
+
+/// Returns hex SHA-256 over the sorted, concatenated hashes.
+fn sorted_digest(mut hashes: Vec<[u8; 32]>) -> String {
+    hashes.sort_unstable();
+    hex(&Sha256::digest(hashes.concat()))
+}
 
 fn clean_approval(application_id: Uuid) -> Envelope {
     let payload = approved(
@@ -89,17 +97,30 @@ async fn clean_approval_issues_permit_and_exclusions() {
     assert_eq!(list.registry, Registry::Quality);
     assert_eq!(list.count, 3);
 
-    let bytes = service.work_store().get(&list.object).unwrap();
-    let text = String::from_utf8(bytes).unwrap();
-    let lines: Vec<&str> = text.lines().collect();
-    assert_eq!(lines.len(), 3, "{text}");
-    let listed: BTreeSet<String> = lines.iter().map(|line| (*line).to_owned()).collect();
+    let reply = service.exclusions(cleared.permit.permit_id).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    let registries = reply.body["registries"].as_array().unwrap();
+    assert_eq!(registries.len(), 1);
+    assert_eq!(registries[0]["registry"], "quality");
+    assert_eq!(registries[0]["count"], 3);
+    assert_eq!(registries[0]["sha256"], list.sha256.as_str());
+    let listed: BTreeSet<String> = registries[0]["person_hashes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hash| hash.as_str().unwrap().to_owned())
+        .collect();
     let key = &service.platform_key;
     let expected: BTreeSet<String> = [&withdrew_later, &withdrew_only, &same_day]
         .into_iter()
         .map(|number| person_hash_hex(key, number))
         .collect();
     assert_eq!(listed, expected);
+    let hashes: Vec<[u8; 32]> = [&withdrew_later, &withdrew_only, &same_day]
+        .into_iter()
+        .map(|number| person_hash(key, number))
+        .collect();
+    assert_eq!(list.sha256, sorted_digest(hashes));
 
     let assessed: LegalBasisAssessed = service
         .events
@@ -138,7 +159,17 @@ async fn permits_listed_for_case_handler() {
     assert_eq!(reply.body["application_id"], application_id.to_string());
     let items = reply.body["items"].as_array().unwrap();
     assert_eq!(items.len(), 1);
-    assert_eq!(items[0], serde_json::to_value(&cleared.permit).unwrap());
+    let permit: hap_contracts::events::Permit = serde_json::from_value(items[0].clone()).unwrap();
+    assert_eq!(permit, cleared.permit);
+    assert_eq!(
+        items[0]["exclusions"],
+        serde_json::to_value(&cleared.exclusions).unwrap()
+    );
+    let conditions = items[0]["conditions"].as_array().unwrap();
+    assert!(
+        conditions.is_empty(),
+        "the default registries name no obligations: {conditions:?}"
+    );
 
     let applicant = service.token("applicant-1", Role::Applicant);
     let forbidden = service.get(&path, &applicant).await;
@@ -188,8 +219,8 @@ async fn approval_published_twice_issues_one_permit() {
 }
 
 /// Checks that a redelivered approval leaves the exclusion list unchanged
-/// after new withdrawals. The cleared event refers to the list by SHA-256,
-/// and the linkage service rejects an object that no longer matches.
+/// after new withdrawals. The cleared event records the list's SHA-256,
+/// and the linkage service rejects a list that no longer matches.
 #[actix_web::test]
 async fn redelivered_approval_keeps_exclusion_list() {
     let mut service = TestService::start().await;
@@ -210,8 +241,8 @@ async fn redelivered_approval_keeps_exclusion_list() {
         .await
         .payload_as()
         .unwrap();
-    let object = &cleared.exclusions[0].object;
-    let written = service.work_store().get(object).unwrap();
+    let permit_id = cleared.permit.permit_id;
+    let written = service.exclusions(permit_id).await.body;
 
     service
         .import_quality(&consent_csv(&[format!(
@@ -221,7 +252,12 @@ async fn redelivered_approval_keeps_exclusion_list() {
     service.publish(&envelope).await;
     wait_until_handled(&mut service).await;
 
-    let kept = service.work_store().get(object).unwrap();
+    let kept = service.exclusions(permit_id).await.body;
     assert_eq!(kept, written);
+    assert_eq!(kept["registries"][0]["count"], 1);
+    assert_eq!(
+        kept["registries"][0]["sha256"],
+        cleared.exclusions[0].sha256.as_str()
+    );
     service.stop().await;
 }

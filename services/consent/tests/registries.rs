@@ -42,6 +42,11 @@ async fn registries_lists_all_five() {
         items[4]["disease_codes"],
         serde_json::json!(["C18", "C19", "C20"])
     );
+    assert_eq!(
+        items[4]["duo_terms"],
+        serde_json::json!(["DUO:0000007", "DUO:0000018", "DUO:0000021"])
+    );
+    assert_eq!(items[0]["duo_terms"], serde_json::json!(["DUO:0000042"]));
     service.stop().await;
 }
 

@@ -1,5 +1,5 @@
 //! Assesses applications on submission and again on approval; on approval
-//! that passes, issues the permit and the exclusion lists for linkage.
+//! that passes, issues the permit and records whom it leaves out.
 
 use std::sync::Arc;
 
@@ -9,20 +9,27 @@ use hap_contracts::events::{
     self, ApplicationApproved, ApplicationSubmitted, AssessmentStage, ExclusionList,
     LegalBasisAssessed, LegalBasisCleared, Permit, RegistryAssessment, StepFailed, Verdict,
 };
-use hap_kit::store::{WorkStore, hex};
 use hap_messaging::{Context, Envelope, Handler, HandlerError};
 use hap_service::emit;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::domain::assessment::{Claims, assess};
-use crate::domain::basis::{BasisKind, RegistryBasis};
+use crate::domain::basis::RegistryBasis;
+use crate::domain::exclusion::{PermitScope, digest, is_excluded};
 use crate::repository;
+use crate::repository::history::histories;
 
 pub const ROUTING_KEYS: &[&str] = &[events::APPLICATION_SUBMITTED, events::APPLICATION_APPROVED];
 
 pub struct ApplicationsHandler {
     pub registries: Arc<Vec<RegistryBasis>>,
-    pub store: WorkStore,
+}
+
+/// The persons a new permit leaves out of one registry, sorted.
+struct Excluded {
+    list: ExclusionList,
+    hashes: Vec<[u8; 32]>,
 }
 
 impl Handler for ApplicationsHandler {
@@ -38,6 +45,21 @@ impl Handler for ApplicationsHandler {
 }
 
 impl ApplicationsHandler {
+    fn basis_of(
+        &self,
+        registry: hap_contracts::criteria::Registry,
+    ) -> Result<&RegistryBasis, HandlerError> {
+        self.registries
+            .iter()
+            .find(|basis| basis.registry == registry)
+            .ok_or_else(|| {
+                HandlerError::permanent(format!(
+                    "registry `{}` has no legal basis configured",
+                    registry.name()
+                ))
+            })
+    }
+
     fn assess_all(
         &self,
         request: &DataRequest,
@@ -46,19 +68,7 @@ impl ApplicationsHandler {
         request
             .registries
             .iter()
-            .map(|requested| {
-                let basis = self
-                    .registries
-                    .iter()
-                    .find(|basis| basis.registry == requested.registry)
-                    .ok_or_else(|| {
-                        HandlerError::permanent(format!(
-                            "registry `{}` has no legal basis configured",
-                            requested.registry.name()
-                        ))
-                    })?;
-                Ok(assess(basis, claims))
-            })
+            .map(|requested| Ok(assess(self.basis_of(requested.registry)?, claims)))
             .collect()
     }
 
@@ -69,6 +79,7 @@ impl ApplicationsHandler {
             legal_basis: &submitted.legal_basis,
             level: submitted.request.disclosure_level,
             criteria: &submitted.request.criteria,
+            period_end: None,
         };
         let assessed = LegalBasisAssessed {
             application_id: submitted.application_id,
@@ -93,6 +104,7 @@ impl ApplicationsHandler {
             legal_basis: &approved.legal_basis,
             level: approved.request.disclosure_level,
             criteria: &approved.request.criteria,
+            period_end: Some(approved.valid_until),
         };
         let assessed = LegalBasisAssessed {
             application_id,
@@ -133,7 +145,9 @@ impl ApplicationsHandler {
             return Ok(());
         }
         let permit_id = Uuid::now_v7();
-        let exclusions = self.write_exclusions(ctx, &approved, permit_id)?;
+        let issued_at = Utc::now();
+        let excluded = self.exclusions(ctx, &approved, issued_at.date_naive())?;
+        let conditions = self.conditions(&approved)?;
         let permit = Permit {
             permit_id,
             application_id,
@@ -146,20 +160,34 @@ impl ApplicationsHandler {
             disclosure_level: approved.request.disclosure_level,
             recipients: approved.recipients,
             valid_until: approved.valid_until,
-            issued_at: Utc::now(),
+            issued_at,
         };
+        let exclusions = excluded.iter().map(|e| e.list.clone()).collect();
         let cleared = LegalBasisCleared { permit, exclusions };
+        let mut stored = to_json(&cleared.permit)?;
+        if let Value::Object(fields) = &mut stored {
+            fields.insert("conditions".into(), conditions);
+        }
 
         ctx.complete(|conn| {
             record(conn, &assessed, "approval")?;
             repository::insert_permit(
                 conn,
-                cleared.permit.permit_id,
+                permit_id,
                 application_id,
                 approved.version,
-                &to_json(&cleared.permit)?,
+                &stored,
                 &to_json(&cleared.exclusions)?,
             )?;
+            for registry in &excluded {
+                repository::exclusions::insert_exclusions(
+                    conn,
+                    permit_id,
+                    registry.list.registry,
+                    &registry.hashes,
+                    &registry.list.sha256,
+                )?;
+            }
             emit(conn, envelope, events::LEGAL_BASIS_ASSESSED, &assessed)?;
             emit(conn, envelope, events::LEGAL_BASIS_CLEARED, &cleared)
         })?;
@@ -167,49 +195,59 @@ impl ApplicationsHandler {
         Ok(())
     }
 
-    /// Writes one exclusion list per requested consent-based registry to the
-    /// work store: the hashes of persons whose consent is withdrawn. The key
-    /// contains the permit id, so an issued list is never overwritten.
-    fn write_exclusions(
+    /// Computes, per requested registry that is not statutory, the persons
+    /// the permit leaves out at `permit_date`.
+    fn exclusions(
         &self,
         ctx: &mut Context<'_>,
         approved: &ApplicationApproved,
-        permit_id: Uuid,
-    ) -> Result<Vec<ExclusionList>, HandlerError> {
-        let today = Utc::now().date_naive();
-        let mut lists = Vec::new();
+        permit_date: chrono::NaiveDate,
+    ) -> Result<Vec<Excluded>, HandlerError> {
+        let scope = PermitScope {
+            date: permit_date,
+            purpose: &approved.purpose,
+            criteria: &approved.request.criteria,
+        };
+        let mut excluded = Vec::new();
         for requested in &approved.request.registries {
-            let consent_based = self
-                .registries
-                .iter()
-                .any(|b| b.registry == requested.registry && b.kind == BasisKind::ConsentBased);
-            if !consent_based {
+            let basis = self.basis_of(requested.registry)?;
+            if !basis.kind.has_exclusions() {
                 continue;
             }
-            let hashes =
-                repository::withdrawn_persons(ctx.conn(), requested.registry.name(), today)?;
-            let mut body = String::with_capacity(hashes.len() * 65);
-            for hash in &hashes {
-                body.push_str(&hex(hash));
-                body.push('\n');
-            }
-            let key = format!(
-                "applications/{}/v{}/exclusions/{permit_id}/{}.txt",
-                approved.application_id,
-                approved.version,
-                requested.registry.name()
-            );
-            let object = self
-                .store
-                .put(&key, body.as_bytes())
-                .map_err(HandlerError::transient)?;
-            lists.push(ExclusionList {
-                registry: requested.registry,
-                object,
-                count: hashes.len() as u64,
+            let hashes: Vec<[u8; 32]> = histories(ctx.conn(), requested.registry.name())?
+                .into_iter()
+                .filter(|person| is_excluded(basis.kind, &person.events, &scope))
+                .map(|person| person.person_hash)
+                .collect();
+            excluded.push(Excluded {
+                list: ExclusionList {
+                    registry: requested.registry,
+                    count: hashes.len() as u64,
+                    sha256: digest(&hashes),
+                },
+                hashes,
             });
         }
-        Ok(lists)
+        Ok(excluded)
+    }
+
+    /// Returns the obligations the requested registries' DUO terms put on
+    /// the project, per registry, for the permit.
+    fn conditions(&self, approved: &ApplicationApproved) -> Result<Value, HandlerError> {
+        let mut conditions = Vec::new();
+        for requested in &approved.request.registries {
+            let basis = self.basis_of(requested.registry)?;
+            for term in &basis.duo_terms {
+                if let Some(obligation) = term.obligation() {
+                    conditions.push(json!({
+                        "registry": basis.registry,
+                        "duo_term": term,
+                        "condition": obligation,
+                    }));
+                }
+            }
+        }
+        Ok(Value::Array(conditions))
     }
 }
 

@@ -1,18 +1,23 @@
 //! Parsing a registry's consent events from CSV
-//! (`person_id,event,event_date,source`, header row).
+//! (`person_id,event,event_date,source[,scope]`, header row).
 
 use chrono::NaiveDate;
 use hap_identity::{Rules, parse};
 use hap_messaging::redact::redact_digit_runs;
 use serde::Serialize;
 
+use super::basis::BasisKind;
+use super::consent::{EventKind, Scope};
+
 /// One valid row, with the identity number already replaced by its hash.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ConsentRow {
     pub person_hash: [u8; 32],
-    pub event: &'static str,
+    pub event: EventKind,
     pub event_date: NaiveDate,
     pub source: String,
+    /// The consent's scope in DUO shorthand; `GRU` where the file gives none.
+    pub scope: String,
 }
 
 /// A row that was not imported, with the reason. It never contains the identity number.
@@ -32,19 +37,28 @@ pub struct Parsed {
 /// The maximum number of rows in one import.
 pub const MAX_ROWS: usize = 1_000_000;
 
-/// Parses the CSV body. A missing or wrong header rejects the whole file.
-pub fn parse_csv(body: &[u8], rules: Rules, platform_key: &[u8]) -> Result<Parsed, String> {
+/// Parses the CSV body for a registry of `kind`. A missing or wrong header
+/// rejects the whole file. The `scope` column is optional.
+pub fn parse_csv(
+    body: &[u8],
+    kind: BasisKind,
+    rules: Rules,
+    platform_key: &[u8],
+) -> Result<Parsed, String> {
     let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(body);
     let header = reader
         .headers()
         .map_err(|error| format!("the CSV header could not be read: {error}"))?
         .clone();
-    let expected = ["person_id", "event", "event_date", "source"];
-    if header.iter().collect::<Vec<_>>() != expected {
+    let expected = ["person_id", "event", "event_date", "source", "scope"];
+    let names: Vec<&str> = header.iter().collect();
+    let columns = names.len();
+    if !(4..=5).contains(&columns) || names[..] != expected[..columns] {
         return Err(format!(
-            "the header must be `{}`; found `{}`",
+            "the header must be `{}` or `{}`; found `{}`",
+            expected[..4].join(","),
             expected.join(","),
-            redact_digit_runs(&header.iter().collect::<Vec<_>>().join(","))
+            redact_digit_runs(&names.join(","))
         ));
     }
 
@@ -69,8 +83,11 @@ pub fn parse_csv(body: &[u8], rules: Rules, platform_key: &[u8]) -> Result<Parse
                 continue;
             }
         };
-        if record.len() != 4 {
-            rejected.push(reject(format!("expected 4 fields, found {}", record.len())));
+        if record.len() != columns {
+            rejected.push(reject(format!(
+                "expected {columns} fields, found {}",
+                record.len()
+            )));
             continue;
         }
         let id = match parse(&record[0], rules) {
@@ -80,13 +97,19 @@ pub fn parse_csv(body: &[u8], rules: Rules, platform_key: &[u8]) -> Result<Parse
                 continue;
             }
         };
-        let event = match &record[1] {
-            "given" => "given",
-            "withdrawn" => "withdrawn",
-            other => {
+        let event = match record[1].parse::<EventKind>() {
+            Ok(event) if event.recorded_by(kind) => event,
+            Ok(event) => {
                 rejected.push(reject(format!(
-                    "event `{}` is not `given` or `withdrawn`",
-                    redact_digit_runs(other)
+                    "event `{event}` is not recorded by a registry of kind `{}`",
+                    kind_name(kind)
+                )));
+                continue;
+            }
+            Err(expected) => {
+                rejected.push(reject(format!(
+                    "event `{}` is unknown; {expected}",
+                    redact_digit_runs(&record[1])
                 )));
                 continue;
             }
@@ -106,6 +129,13 @@ pub fn parse_csv(body: &[u8], rules: Rules, platform_key: &[u8]) -> Result<Parse
             ));
             continue;
         }
+        let scope = match scope_of(event, record.get(4).unwrap_or("")) {
+            Ok(scope) => scope,
+            Err(reason) => {
+                rejected.push(reject(reason));
+                continue;
+            }
+        };
         rows.push((
             line,
             ConsentRow {
@@ -113,10 +143,46 @@ pub fn parse_csv(body: &[u8], rules: Rules, platform_key: &[u8]) -> Result<Parse
                 event,
                 event_date,
                 source: record[3].to_owned(),
+                scope,
             },
         ));
     }
     Ok(Parsed { rows, rejected })
+}
+
+/// Returns the stored scope of a row: given for `given` (default `GRU`) and
+/// required for `changed`. Withdrawals and opt-outs apply whatever the
+/// scope, so they store `GRU` and may give no other.
+fn scope_of(event: EventKind, text: &str) -> Result<String, String> {
+    let text = text.trim();
+    match event {
+        EventKind::Given | EventKind::Changed => {
+            if text.is_empty() {
+                return if event == EventKind::Changed {
+                    Err("a `changed` event needs the new scope".into())
+                } else {
+                    Ok(Scope::GeneralResearch.to_string())
+                };
+            }
+            text.parse::<Scope>()
+                .map(|scope| scope.to_string())
+                .map_err(|expected| {
+                    format!("scope `{}` is invalid; {expected}", redact_digit_runs(text))
+                })
+        }
+        _ if text.is_empty() || text == "GRU" => Ok(Scope::GeneralResearch.to_string()),
+        _ => Err(format!(
+            "a `{event}` event applies to every scope; leave the scope empty"
+        )),
+    }
+}
+
+fn kind_name(kind: BasisKind) -> &'static str {
+    match kind {
+        BasisKind::Statutory => "statutory",
+        BasisKind::OptOut => "opt-out",
+        BasisKind::ConsentBased => "consent-based",
+    }
 }
 
 /// Returns the line where the record read from `position` starts. The
@@ -145,7 +211,7 @@ mod tests {
     };
 
     fn rejected_lines(body: &str) -> Vec<u64> {
-        let parsed = parse_csv(body.as_bytes(), RULES, &[7; 32]).unwrap();
+        let parsed = parse_csv(body.as_bytes(), BasisKind::ConsentBased, RULES, &[7; 32]).unwrap();
         parsed.rejected.iter().map(|row| row.line).collect()
     }
 
@@ -185,7 +251,7 @@ mod tests {
             "person_id,event,event_date,source\n{},given,2020-01-01,helsenorge\n",
             synthetic_number()
         );
-        let parsed = parse_csv(body.as_bytes(), RULES, &[7; 32]).unwrap();
+        let parsed = parse_csv(body.as_bytes(), BasisKind::ConsentBased, RULES, &[7; 32]).unwrap();
         assert_eq!(parsed.rows.len(), 1);
         assert!(parsed.rejected.is_empty());
     }
@@ -195,9 +261,41 @@ mod tests {
         let number = synthetic_number();
         let body =
             format!("person_id,event,event_date,source\n{number},given,2020-01-01,{number}\n");
-        let parsed = parse_csv(body.as_bytes(), RULES, &[7; 32]).unwrap();
+        let parsed = parse_csv(body.as_bytes(), BasisKind::ConsentBased, RULES, &[7; 32]).unwrap();
         assert!(parsed.rows.is_empty());
         assert_eq!(parsed.rejected.len(), 1);
         assert!(!parsed.rejected[0].reason.contains(&number));
+    }
+
+    #[test]
+    fn scope_column_read() {
+        let number = synthetic_number();
+        let body = format!(
+            "person_id,event,event_date,source,scope\n\
+             {number},given,2020-01-01,helsenorge,DS:C18\n\
+             {number},changed,2021-01-01,helsenorge,\n\
+             {number},withdrawn,2022-01-01,helsenorge,\n"
+        );
+        let parsed = parse_csv(body.as_bytes(), BasisKind::ConsentBased, RULES, &[7; 32]).unwrap();
+        assert_eq!(parsed.rows.len(), 2);
+        assert_eq!(parsed.rows[0].1.scope, "DS:C18");
+        assert_eq!(parsed.rows[1].1.scope, "GRU");
+        assert_eq!(parsed.rejected.len(), 1);
+        assert_eq!(parsed.rejected[0].line, 3);
+        assert!(parsed.rejected[0].reason.contains("new scope"));
+    }
+
+    #[test]
+    fn consent_event_rejected_by_opt_out_registry() {
+        let number = synthetic_number();
+        let body = format!(
+            "person_id,event,event_date,source\n\
+             {number},given,2020-01-01,helsenorge\n\
+             {number},opted-out,2021-01-01,helsenorge\n"
+        );
+        let parsed = parse_csv(body.as_bytes(), BasisKind::OptOut, RULES, &[7; 32]).unwrap();
+        assert_eq!(parsed.rows.len(), 1);
+        assert_eq!(parsed.rows[0].1.event, EventKind::OptedOut);
+        assert!(parsed.rejected[0].reason.contains("opt-out"));
     }
 }

@@ -2,7 +2,7 @@ use actix_web::{HttpResponse, web};
 use hap_kit::auth::{Principal, Role};
 use hap_kit::db::blocking;
 use hap_kit::http::Problem;
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::repository;
@@ -40,7 +40,9 @@ pub async fn assessments(
     Ok(HttpResponse::Ok().json(json!({"application_id": id, "items": items})))
 }
 
-/// `GET /v1/applications/{id}/permits`: the permits issued, one per approved version.
+/// `GET /v1/applications/{id}/permits`: the permits issued, one per
+/// approved version, each with its conditions and, per registry, the count
+/// and SHA-256 digest of the persons it leaves out.
 pub async fn permits(
     state: web::Data<AppState>,
     principal: Principal,
@@ -48,9 +50,18 @@ pub async fn permits(
 ) -> Result<HttpResponse, ApiError> {
     require_staff(&principal)?;
     let id = id.into_inner();
-    let items = blocking(&state.pool, move |conn| {
+    let rows = blocking(&state.pool, move |conn| {
         Ok::<_, ApiError>(repository::permits_of(conn, id)?)
     })
     .await?;
+    let items: Vec<Value> = rows
+        .into_iter()
+        .map(|(mut permit, exclusions)| {
+            if let Value::Object(fields) = &mut permit {
+                fields.insert("exclusions".into(), exclusions);
+            }
+            permit
+        })
+        .collect();
     Ok(HttpResponse::Ok().json(json!({"application_id": id, "items": items})))
 }

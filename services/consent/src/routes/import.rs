@@ -11,14 +11,18 @@ use uuid::Uuid;
 use crate::domain::basis::BasisKind;
 use crate::domain::import::parse_csv;
 use crate::repository;
+use crate::repository::exclusions::AffectedPermit;
 use crate::startup::AppState;
+use hap_contracts::events::{self, ConsentWithdrawn};
 use hap_kit::http::ApiError;
+use hap_messaging::{Envelope, outbox};
 
 /// `POST /v1/registries/{registry}/consent-events` with a CSV body
-/// (`person_id,event,event_date,source`). Valid rows are stored in one
-/// transaction, so a failure leaves nothing half-applied. The response
-/// counts accepted, duplicate and rejected rows and gives each rejection's
-/// line and reason.
+/// (`person_id,event,event_date,source[,scope]`). Valid rows are stored in
+/// one transaction, together with a `consent.withdrawn` event for every
+/// permit that did not leave out a person withdrawing now, so a failure
+/// leaves nothing half-applied. The response counts accepted, duplicate
+/// and rejected rows and gives each rejection's line and reason.
 pub async fn import(
     state: web::Data<AppState>,
     principal: Principal,
@@ -34,14 +38,15 @@ pub async fn import(
             "registry `{name}` does not exist; see GET /v1/registries"
         ))
     })?;
-    let consent_based = state
+    let kind = state
         .registries
         .iter()
-        .any(|b| b.registry == registry && b.kind == BasisKind::ConsentBased);
-    if !consent_based {
+        .find(|b| b.registry == registry)
+        .map_or(BasisKind::Statutory, |b| b.kind);
+    if kind == BasisKind::Statutory {
         return Err(Problem::conflict(
             "not-consent-based",
-            format!("registry `{name}` is statutory and keeps no consent records"),
+            format!("registry `{name}` is statutory and keeps no consent or opt-out records"),
         )
         .into());
     }
@@ -60,7 +65,7 @@ pub async fn import(
 
     let rules = state.identity;
     let key = state.platform_key.clone();
-    let parsed = tokio::task::spawn_blocking(move || parse_csv(&body, rules, &key))
+    let parsed = tokio::task::spawn_blocking(move || parse_csv(&body, kind, rules, &key))
         .await
         .map_err(|error| ApiError::Internal(error.to_string()))?
         .map_err(|reason| Problem::bad_request("invalid-csv", reason))?;
@@ -71,7 +76,7 @@ pub async fn import(
     let rejected_count = rejected.len() as i32;
     let rows: Vec<_> = parsed.rows.into_iter().map(|(_, row)| row).collect();
     let total = rows.len();
-    let accepted = blocking(&state.pool, move |conn| {
+    let (accepted, affected) = blocking(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let accepted = repository::insert_events(conn, registry.name(), import_id, &rows)?;
             let duplicates = (total - accepted) as i32;
@@ -82,12 +87,16 @@ pub async fn import(
                 &steward,
                 (accepted as i32, duplicates, rejected_count),
             )?;
-            Ok::<_, ApiError>(accepted)
+            let affected = repository::exclusions::permits_affected_by(conn, import_id)?;
+            for permit in &affected {
+                outbox::enqueue(conn, &withdrawn_event(permit, registry, import_id)?)?;
+            }
+            Ok::<_, ApiError>((accepted, affected.len()))
         })
     })
     .await?;
 
-    tracing::info!(%import_id, registry = registry.name(), accepted, rejected = rejected_count, "consent events imported");
+    tracing::info!(%import_id, registry = registry.name(), accepted, rejected = rejected_count, permits_affected = affected, "consent events imported");
     Ok(HttpResponse::Ok().json(json!({
         "import_id": import_id,
         "registry": registry,
@@ -95,4 +104,31 @@ pub async fn import(
         "duplicates": total - accepted,
         "rejected": rejected,
     })))
+}
+
+/// Builds the `consent.withdrawn` event for one affected permit, correlated
+/// with its application.
+fn withdrawn_event(
+    permit: &AffectedPermit,
+    registry: Registry,
+    import_id: Uuid,
+) -> Result<Envelope, ApiError> {
+    let payload = ConsentWithdrawn {
+        application_id: permit.application_id,
+        application_version: permit.version,
+        permit_id: permit.permit_id,
+        project_id: permit.project_id,
+        registry,
+        persons: permit.persons as u64,
+        earliest: permit.earliest,
+        latest: permit.latest,
+        import_id,
+    };
+    Envelope::new(
+        events::CONSENT_WITHDRAWN,
+        events::VERSION,
+        permit.application_id,
+        &payload,
+    )
+    .map_err(|error| ApiError::Internal(error.to_string()))
 }

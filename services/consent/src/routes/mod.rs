@@ -1,6 +1,8 @@
 //! HTTP routes under `/v1`.
 
 mod applications;
+mod exclusions;
+mod history;
 mod import;
 mod registries;
 
@@ -13,6 +15,14 @@ pub fn configure(config: &mut web::ServiceConfig) {
             .route(
                 "/registries/{registry}/consent-events",
                 web::post().to(import::import),
+            )
+            .route(
+                "/registries/{registry}/consent-history",
+                web::post().to(history::history),
+            )
+            .route(
+                "/permits/{permit_id}/exclusions",
+                web::get().to(exclusions::exclusions),
             )
             .route(
                 "/applications/{id}/assessments",

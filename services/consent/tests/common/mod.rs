@@ -1,6 +1,6 @@
-//! Starts the consent service in-process on 127.0.0.1 with its own database,
-//! broker namespace and work folder, so the tests run in parallel against
-//! the real PostgreSQL and RabbitMQ servers.
+//! Starts the consent service in-process on 127.0.0.1 with its own database
+//! and broker namespace, so the tests run in parallel against the real
+//! PostgreSQL and RabbitMQ servers.
 
 #![allow(dead_code)]
 
@@ -17,7 +17,6 @@ use hap_consent::consumers::applications::ROUTING_KEYS;
 use hap_consent::settings::{DEFAULTS, Settings};
 use hap_kit::auth::{Role, issue_dev_token};
 use hap_kit::settings::decode_hex_key;
-use hap_kit::store::WorkStore;
 use hap_messaging::topology::{ConsumerQueues, declare_consumer};
 use hap_messaging::{BindingKey, Broker, ConsumerName, Envelope, Publisher};
 use hap_testkit::{TestBroker, TestDatabase};
@@ -25,7 +24,6 @@ use lapin::options::QueueDeclareOptions;
 use lapin::types::FieldTable;
 use lapin::{Connection, ConnectionProperties};
 use serde_json::Value;
-use tempfile::TempDir;
 
 use observer::EventObserver;
 
@@ -71,7 +69,6 @@ pub struct TestService {
     publisher: Publisher,
     server: ServerHandle,
     running: actix_web::rt::task::JoinHandle<std::io::Result<()>>,
-    work_dir: TempDir,
     database: TestDatabase,
     broker: TestBroker,
 }
@@ -85,7 +82,6 @@ impl TestService {
         let database =
             TestDatabase::create(&[&hap_messaging::MIGRATIONS, &hap_consent::MIGRATIONS]);
         let broker = TestBroker::create();
-        let work_dir = tempfile::tempdir().unwrap();
         let overrides = [
             ("http.host", "127.0.0.1".to_owned()),
             ("database.url", database.url().to_owned()),
@@ -94,7 +90,6 @@ impl TestService {
             ("auth.dev_secret", DEV_SECRET.to_owned()),
             ("consent.platform_key", PLATFORM_KEY_HEX.to_owned()),
             ("consent.identity.profile", "test".to_owned()),
-            ("store.work_dir", work_dir.path().display().to_string()),
         ];
         let settings: Settings = hap_kit::settings::load_with(DEFAULTS, &overrides).unwrap();
 
@@ -127,7 +122,6 @@ impl TestService {
             publisher: Publisher::new(messaging),
             server,
             running,
-            work_dir,
             database,
             broker,
         };
@@ -221,9 +215,29 @@ impl TestService {
         self.database.conn()
     }
 
-    /// Returns the work store the service writes exclusion lists to.
-    pub fn work_store(&self) -> WorkStore {
-        WorkStore::new(self.work_dir.path())
+    /// Binds a new observer of the events matching `binding_key`.
+    pub async fn observe(&self, binding_key: &str) -> EventObserver {
+        EventObserver::bind(self.broker.url(), self.broker.namespace(), binding_key).await
+    }
+
+    /// Posts `body` as JSON to `path`.
+    pub async fn post_json(&self, path: &str, token: &str, body: &Value) -> Reply {
+        let response = self
+            .client
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        Reply::read(response).await
+    }
+
+    /// Returns `GET /v1/permits/{permit_id}/exclusions` read with a service token.
+    pub async fn exclusions(&self, permit_id: uuid::Uuid) -> Reply {
+        let token = self.token("hap-linkage", Role::Service);
+        self.get(&format!("/v1/permits/{permit_id}/exclusions"), &token)
+            .await
     }
 }
 
@@ -235,6 +249,16 @@ fn consumer_name() -> String {
 /// Builds a consent CSV: the header row, then one line per row.
 pub fn consent_csv(rows: &[String]) -> String {
     let mut text = String::from("person_id,event,event_date,source\n");
+    for row in rows {
+        text.push_str(row);
+        text.push('\n');
+    }
+    text
+}
+
+/// Builds a consent CSV with the optional `scope` column.
+pub fn scoped_consent_csv(rows: &[String]) -> String {
+    let mut text = String::from("person_id,event,event_date,source,scope\n");
     for row in rows {
         text.push_str(row);
         text.push('\n');

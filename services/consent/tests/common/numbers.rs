@@ -62,3 +62,55 @@ pub fn person_hash(key: &[u8], number: &str) -> [u8; 32] {
 pub fn person_hash_hex(key: &[u8], number: &str) -> String {
     hex(&person_hash(key, number))
 }
+
+/// Returns `count` distinct synthetic numbers with valid check digits,
+/// for persons born on consecutive days from 1 January 1950.
+pub fn many(count: usize) -> Vec<String> {
+    let mut numbers = Vec::with_capacity(count);
+    let mut day = chrono::NaiveDate::from_ymd_opt(1950, 1, 1).unwrap();
+    while numbers.len() < count {
+        let date = day.format("%d%m%y").to_string();
+        let (dd, mm, yy) = (&date[..2], &date[2..4], &date[4..]);
+        let month: u32 = mm.parse().unwrap();
+        for individual in 0..500 {
+            let first_nine = format!("{dd}{:02}{yy}{individual:03}", month + 80);
+            let digits: [u8; 9] = first_nine
+                .bytes()
+                .map(|byte| byte - b'0')
+                .collect::<Vec<_>>()
+                .try_into()
+                .unwrap();
+            if let Some([first, second]) = classic_check_digits(&digits) {
+                numbers.push(format!("{first_nine}{first}{second}"));
+                if numbers.len() == count {
+                    break;
+                }
+            }
+        }
+        day = day.succ_opt().unwrap();
+    }
+    numbers
+}
+
+/// Returns every run of exactly 11 digits in `bytes` that is a valid
+/// identity number under the test rules, masked after the birth date.
+pub fn identity_numbers_in(bytes: &[u8]) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut start = None;
+    for (index, byte) in bytes.iter().chain(std::iter::once(&b' ')).enumerate() {
+        match (byte.is_ascii_digit(), start) {
+            (true, None) => start = Some(index),
+            (false, Some(from)) => {
+                if index - from == 11 {
+                    let run = std::str::from_utf8(&bytes[from..index]).unwrap();
+                    if hap_identity::parse(run, TEST_RULES).is_ok() {
+                        found.push(format!("{}*****", &run[..6]));
+                    }
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    found
+}

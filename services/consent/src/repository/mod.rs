@@ -1,13 +1,22 @@
 //! Database access for consent events, assessments and permits.
+//!
+//! - [`history`]: consent histories per person and registry.
+//! - [`exclusions`]: the persons each permit leaves out, and the permits
+//!   that newly recorded withdrawals concern.
 
-use chrono::NaiveDate;
+pub mod exclusions;
+pub mod history;
+
 use diesel::prelude::*;
-use diesel::sql_types::{Bytea, Text};
 use serde_json::Value;
 use uuid::Uuid;
 
 use crate::domain::import::ConsentRow;
 use crate::schema::{assessments, consent_events, consent_imports, permits};
+
+/// Rows per `INSERT`: seven parameters a row stay below PostgreSQL's limit
+/// of 65,535 parameters in one statement.
+const ROWS_PER_INSERT: usize = 5_000;
 
 /// Inserts rows, skipping exact duplicates; returns how many were new.
 pub fn insert_events(
@@ -17,17 +26,18 @@ pub fn insert_events(
     rows: &[ConsentRow],
 ) -> QueryResult<usize> {
     let mut inserted = 0;
-    for chunk in rows.chunks(5_000) {
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
         let values: Vec<_> = chunk
             .iter()
             .map(|row| {
                 (
                     consent_events::registry.eq(registry),
                     consent_events::person_hash.eq(row.person_hash.to_vec()),
-                    consent_events::event.eq(row.event),
+                    consent_events::event.eq(row.event.as_str()),
                     consent_events::event_date.eq(row.event_date),
                     consent_events::source.eq(&row.source),
                     consent_events::import_id.eq(import_id),
+                    consent_events::scope.eq(&row.scope),
                 )
             })
             .collect();
@@ -57,35 +67,6 @@ pub fn insert_import(
         ))
         .execute(conn)
         .map(drop)
-}
-
-#[derive(QueryableByName)]
-struct HashRow {
-    #[diesel(sql_type = Bytea)]
-    person_hash: Vec<u8>,
-}
-
-/// Persons whose latest consent event in the registry, on or before `as_of`,
-/// is a withdrawal: their data must be left out.
-pub fn withdrawn_persons(
-    conn: &mut PgConnection,
-    registry: &str,
-    as_of: NaiveDate,
-) -> QueryResult<Vec<Vec<u8>>> {
-    let rows: Vec<HashRow> = diesel::sql_query(
-        "SELECT person_hash FROM (
-             SELECT DISTINCT ON (person_hash) person_hash, event
-             FROM consent_events
-             WHERE registry = $1 AND event_date <= $2
-             ORDER BY person_hash, event_date DESC, (event = 'withdrawn') DESC, id DESC
-         ) latest
-         WHERE event = 'withdrawn'
-         ORDER BY person_hash",
-    )
-    .bind::<Text, _>(registry)
-    .bind::<diesel::sql_types::Date, _>(as_of)
-    .load(conn)?;
-    Ok(rows.into_iter().map(|row| row.person_hash).collect())
 }
 
 pub fn insert_assessment(
@@ -148,10 +129,15 @@ pub fn permit_exists(
     .get_result(conn)
 }
 
-pub fn permits_of(conn: &mut PgConnection, application_id: Uuid) -> QueryResult<Vec<Value>> {
+/// Returns each permit of the application with the exclusion summaries
+/// recorded with it, oldest version first.
+pub fn permits_of(
+    conn: &mut PgConnection,
+    application_id: Uuid,
+) -> QueryResult<Vec<(Value, Value)>> {
     permits::table
         .filter(permits::application_id.eq(application_id))
         .order(permits::version)
-        .select(permits::permit)
+        .select((permits::permit, permits::exclusions))
         .load(conn)
 }

@@ -1,0 +1,45 @@
+use actix_web::{HttpResponse, web};
+use hap_kit::auth::{Principal, Role};
+use hap_kit::db::blocking;
+use hap_kit::http::{ApiError, Problem};
+use hap_kit::store::hex;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::repository::exclusions::exclusions_of;
+use crate::startup::AppState;
+
+/// `GET /v1/permits/{permit_id}/exclusions`: per registry, the hashes of
+/// the persons the permit leaves out, with their count and digest. Only
+/// platform services (the `service` role) may read them.
+pub async fn exclusions(
+    state: web::Data<AppState>,
+    principal: Principal,
+    permit_id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    if !principal.has(Role::Service) {
+        return Err(Problem::forbidden("exclusion lists are for platform services only").into());
+    }
+    let permit_id = permit_id.into_inner();
+
+    let registries = blocking(&state.pool, move |conn| {
+        Ok::<_, ApiError>(exclusions_of(conn, permit_id)?)
+    })
+    .await?
+    .ok_or_else(|| Problem::not_found(format!("permit {permit_id} does not exist")))?;
+
+    let registries: Vec<_> = registries
+        .into_iter()
+        .map(|registry| {
+            let hashes: Vec<String> = registry.person_hashes.iter().map(|h| hex(h)).collect();
+            json!({
+                "registry": registry.registry,
+                "count": registry.count,
+                "sha256": registry.sha256,
+                "person_hashes": hashes,
+            })
+        })
+        .collect();
+    tracing::info!(%permit_id, subject = %principal.subject, "exclusion lists served");
+    Ok(HttpResponse::Ok().json(json!({"permit_id": permit_id, "registries": registries})))
+}

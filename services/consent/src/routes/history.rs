@@ -1,0 +1,54 @@
+use actix_web::{HttpResponse, web};
+use hap_contracts::criteria::Registry;
+use hap_kit::auth::{Principal, Role};
+use hap_kit::db::blocking;
+use hap_kit::http::{ApiError, Problem};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::repository::history::person_history;
+use crate::startup::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    person_id: String,
+}
+
+/// `POST /v1/registries/{registry}/consent-history` with
+/// `{"person_id": "..."}`: the person's consent and opt-out events in the
+/// registry, oldest first. The number travels in the body so that it never
+/// appears in an access log; the response contains no identity number.
+pub async fn history(
+    state: web::Data<AppState>,
+    principal: Principal,
+    registry: web::Path<String>,
+    query: web::Json<HistoryQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let allowed = [Role::Steward, Role::CaseHandler, Role::Auditor];
+    if !allowed.iter().any(|role| principal.has(*role)) {
+        return Err(Problem::forbidden(
+            "consent histories need the steward, case-handler or auditor role",
+        )
+        .into());
+    }
+    let name = registry.into_inner();
+    let registry: Registry = name.parse().map_err(|_| {
+        Problem::not_found(format!(
+            "registry `{name}` does not exist; see GET /v1/registries"
+        ))
+    })?;
+    let id = hap_identity::parse(&query.person_id, state.identity).map_err(|rejection| {
+        Problem::bad_request(
+            "invalid-person-id",
+            format!("invalid person_id: {rejection}"),
+        )
+    })?;
+    let hash = hap_linkage::person_hash(&state.platform_key, &id);
+
+    let events = blocking(&state.pool, move |conn| {
+        Ok::<_, ApiError>(person_history(conn, registry.name(), &hash)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(json!({"registry": registry, "events": events})))
+}
