@@ -4,15 +4,15 @@
 //! Usage:
 //!
 //! ```text
-//! cargo run --release -p hap-disclosure --example adult -- DIR [K] [SUPPRESSION_LIMIT] [loss|discernibility]
+//! cargo run --release -p hap-disclosure --example adult -- DIR [K] [SUPPRESSION_LIMIT] [loss|entropy|discernibility]
 //! ```
 //!
 //! DIR contains `adult.csv` and one `adult_hierarchy_<column>.csv` per
 //! quasi-identifier, as published in the ARX repository's `data/` folder.
 //! K defaults to 5, the suppression limit (a share of records) to 0, and the
-//! metric to loss. The quasi-identifiers are the eight columns sex, age,
-//! race, marital-status, education, native-country, workclass and
-//! occupation.
+//! metric to loss. The quasi-identifiers are all nine columns: sex, age,
+//! race, marital-status, education, native-country, workclass, occupation
+//! and salary-class.
 
 use std::error::Error;
 use std::fs::File;
@@ -22,7 +22,7 @@ use std::time::Instant;
 
 use hap_disclosure::{Dataset, Hierarchy, Metric, QuasiIdentifier, Settings, anonymize};
 
-const QUASI_IDENTIFIERS: [&str; 8] = [
+const QUASI_IDENTIFIERS: [&str; 9] = [
     "sex",
     "age",
     "race",
@@ -31,6 +31,7 @@ const QUASI_IDENTIFIERS: [&str; 8] = [
     "native-country",
     "workclass",
     "occupation",
+    "salary-class",
 ];
 
 fn main() -> Result<(), Box<dyn Error>> {
@@ -52,11 +53,13 @@ fn main() -> Result<(), Box<dyn Error>> {
     };
     let metric = match arguments.next().as_deref() {
         None | Some("loss") => Metric::Loss,
+        Some("entropy") => Metric::Entropy,
         Some("discernibility") => Metric::Discernibility,
         Some(other) => {
-            return Err(
-                format!("invalid metric `{other}`: expected loss or discernibility").into(),
-            );
+            return Err(format!(
+                "invalid metric `{other}`: expected loss, entropy or discernibility"
+            )
+            .into());
         }
     };
 

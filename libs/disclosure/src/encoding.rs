@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use crate::dataset::Dataset;
 use crate::error::DisclosureError;
-use crate::settings::{LDiversity, Metric, QuasiIdentifier, Settings};
+use crate::settings::{LDiversity, Metric, QuasiIdentifier, Settings, TDistance};
 
 /// One quasi-identifier, encoded.
 ///
@@ -34,6 +34,16 @@ pub(crate) struct EncodedQi {
     /// Number of distinct ids, missing included, that occur in the data at
     /// each level.
     pub present: Vec<u64>,
+    /// `entropy_cost[level][leaf]`: bits of information a record with this
+    /// leaf loses at `level` under non-uniform entropy, `log2` of the input
+    /// records sharing its value at `level` over those sharing its leaf; 0
+    /// for the missing leaf.
+    pub entropy_cost: Vec<Vec<f64>>,
+    /// Bits a record with this leaf loses when suppressed: `log2` of all
+    /// input records over those sharing its leaf, missing leaf included.
+    pub suppressed_cost: Vec<f64>,
+    /// Sum of `entropy_cost` over all records, per level.
+    pub total_entropy: Vec<f64>,
 }
 
 impl EncodedQi {
@@ -45,7 +55,14 @@ impl EncodedQi {
 /// One sensitive column, encoded; a missing value has an id of its own.
 #[derive(Debug)]
 pub(crate) struct EncodedSensitive {
+    /// Value id of each record. Ids are ranks: with the ordered distance
+    /// they follow the numeric order of the values, otherwise the order of
+    /// the strings.
     pub id_of_row: Vec<u32>,
+    /// Distance that t-closeness uses for this column.
+    pub distance: TDistance,
+    /// Share of all input records holding each value id.
+    pub overall: Vec<f64>,
 }
 
 /// Everything the search needs, with ids in place of strings.
@@ -56,6 +73,7 @@ pub(crate) struct Problem {
     pub sensitive: Vec<EncodedSensitive>,
     pub k: usize,
     pub diversity: Option<LDiversity>,
+    pub t: Option<f64>,
     pub max_suppressed: usize,
     pub metric: Metric,
 }
@@ -90,6 +108,7 @@ impl Problem {
             sensitive,
             k: settings.k,
             diversity: settings.l,
+            t: settings.t,
             max_suppressed: settings.max_suppressed(data.len()),
             metric: settings.metric,
         })
@@ -170,6 +189,9 @@ fn encode_qi(data: &Dataset, qi: &QuasiIdentifier) -> Result<EncodedQi, Disclosu
         present.push(seen.iter().filter(|&&flag| flag).count() as u64);
     }
 
+    let (entropy_cost, suppressed_cost, total_entropy) =
+        entropy_costs(&leaf_of_row, &level_ids, &level_sizes, domain);
+
     Ok(EncodedQi {
         leaf_of_row,
         level_ids,
@@ -178,21 +200,116 @@ fn encode_qi(data: &Dataset, qi: &QuasiIdentifier) -> Result<EncodedQi, Disclosu
         domain,
         total_span,
         present,
+        entropy_cost,
+        suppressed_cost,
+        total_entropy,
     })
 }
 
+/// Per-leaf costs under non-uniform entropy; see [`EncodedQi::entropy_cost`].
+fn entropy_costs(
+    leaf_of_row: &[u32],
+    level_ids: &[Vec<u32>],
+    level_sizes: &[u32],
+    domain: u32,
+) -> (Vec<Vec<f64>>, Vec<f64>, Vec<f64>) {
+    let records = leaf_of_row.len() as f64;
+    let mut leaf_counts = vec![0u64; domain as usize + 1];
+    for &leaf in leaf_of_row {
+        leaf_counts[leaf as usize] += 1;
+    }
+    let suppressed_cost = leaf_counts
+        .iter()
+        .map(|&count| {
+            if count == 0 {
+                0.0
+            } else {
+                (records / count as f64).log2()
+            }
+        })
+        .collect();
+
+    let mut entropy_cost = Vec::with_capacity(level_ids.len());
+    let mut total_entropy = Vec::with_capacity(level_ids.len());
+    for (ids, &size) in level_ids.iter().zip(level_sizes) {
+        let mut id_counts = vec![0u64; size as usize + 1];
+        for (leaf, &count) in leaf_counts.iter().enumerate() {
+            id_counts[ids[leaf] as usize] += count;
+        }
+        let costs: Vec<f64> = leaf_counts
+            .iter()
+            .enumerate()
+            .map(|(leaf, &count)| {
+                if count == 0 || leaf == domain as usize {
+                    0.0
+                } else {
+                    (id_counts[ids[leaf] as usize] as f64 / count as f64).log2()
+                }
+            })
+            .collect();
+        let total = leaf_counts
+            .iter()
+            .zip(&costs)
+            .map(|(&count, &cost)| count as f64 * cost)
+            .sum();
+        entropy_cost.push(costs);
+        total_entropy.push(total);
+    }
+    (entropy_cost, suppressed_cost, total_entropy)
+}
+
+/// Encodes a sensitive column. The column uses the ordered distance when
+/// every value is present and parses as a number; ids then follow the
+/// numeric order, ties between different strings such as `1` and `1.0`
+/// broken by the string.
 fn encode_sensitive(data: &Dataset, column: &str) -> Result<EncodedSensitive, DisclosureError> {
     let index = data.column_index(column)?;
-    let mut ids: HashMap<Option<&str>, u32> = HashMap::new();
+    let mut counts: HashMap<Option<&str>, u64> = HashMap::new();
+    for row in data.rows() {
+        *counts.entry(row[index].as_deref()).or_default() += 1;
+    }
+
+    let numbers: Option<Vec<(f64, &str)>> = counts
+        .keys()
+        .map(|value| {
+            let text = (*value)?;
+            let number = text.trim().parse::<f64>().ok().filter(|n| n.is_finite())?;
+            Some((number, text))
+        })
+        .collect();
+    let (distance, order): (TDistance, Vec<Option<&str>>) = match numbers {
+        Some(mut numbers) => {
+            numbers.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(b.1)));
+            let order = numbers.into_iter().map(|(_, text)| Some(text)).collect();
+            (TDistance::Ordered, order)
+        }
+        None => {
+            let mut order: Vec<Option<&str>> = counts.keys().copied().collect();
+            order.sort_unstable();
+            (TDistance::Equal, order)
+        }
+    };
+
+    let records = data.len() as f64;
+    let rank: HashMap<Option<&str>, u32> = order
+        .iter()
+        .enumerate()
+        .map(|(rank, value)| (*value, rank as u32))
+        .collect();
+    let overall = order
+        .iter()
+        .map(|value| counts[value] as f64 / records)
+        .collect();
     let id_of_row = data
         .rows()
         .iter()
-        .map(|row| {
-            let next = ids.len() as u32;
-            *ids.entry(row[index].as_deref()).or_insert(next)
-        })
+        .map(|row| rank[&row[index].as_deref()])
         .collect();
-    Ok(EncodedSensitive { id_of_row })
+    Ok(EncodedSensitive {
+        id_of_row,
+        distance,
+        overall,
+    })
 }
 
 #[cfg(test)]
@@ -247,6 +364,39 @@ mod tests {
         let mut settings = Settings::k_anonymity(1);
         settings.sensitive = vec!["s".to_owned()];
         let problem = Problem::encode(&data, &[qi], &settings).unwrap();
-        assert_eq!(problem.sensitive[0].id_of_row, vec![0, 1, 0]);
+        // The missing value sorts first and makes the distance equal.
+        assert_eq!(problem.sensitive[0].id_of_row, vec![1, 0, 1]);
+        assert_eq!(problem.sensitive[0].distance, TDistance::Equal);
+    }
+
+    #[test]
+    fn numeric_sensitive_is_ordered_by_number() {
+        let data = Dataset::from_csv_str("a;s\n1;10\n1;9\n1;10\n1;2.5\n", b';').unwrap();
+        let qi = QuasiIdentifier::new("a", Hierarchy::from_csv_str("1;*\n").unwrap());
+        let mut settings = Settings::k_anonymity(1);
+        settings.sensitive = vec!["s".to_owned()];
+        let problem = Problem::encode(&data, &[qi], &settings).unwrap();
+        let sensitive = &problem.sensitive[0];
+        assert_eq!(sensitive.distance, TDistance::Ordered);
+        assert_eq!(sensitive.id_of_row, vec![2, 1, 2, 0]);
+        assert_eq!(sensitive.overall, vec![0.25, 0.25, 0.5]);
+    }
+
+    #[test]
+    fn entropy_cost_is_bits_lost() {
+        // Values 1, 1, 2, 3 under a hierarchy that merges 1 and 2.
+        let data = Dataset::from_csv_str("a\n1\n1\n2\n3\n", b';').unwrap();
+        let hierarchy = Hierarchy::from_csv_str("1;x;*\n2;x;*\n3;y;*\n").unwrap();
+        let qi = QuasiIdentifier::new("a", hierarchy);
+        let problem = Problem::encode(&data, &[qi], &Settings::k_anonymity(1)).unwrap();
+        let encoded = &problem.qis[0];
+        assert_eq!(encoded.entropy_cost[0], vec![0.0, 0.0, 0.0, 0.0]);
+        let level_one = &encoded.entropy_cost[1];
+        assert!((level_one[0] - 1.5f64.log2()).abs() < 1e-12);
+        assert!((level_one[1] - 3.0f64.log2()).abs() < 1e-12);
+        assert_eq!(level_one[2], 0.0);
+        assert!((encoded.suppressed_cost[2] - 2.0).abs() < 1e-12);
+        let total = 2.0 * 1.5f64.log2() + 3.0f64.log2();
+        assert!((encoded.total_entropy[1] - total).abs() < 1e-12);
     }
 }

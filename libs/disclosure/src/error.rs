@@ -127,7 +127,12 @@ pub enum DisclosureError {
     #[error("l must be at least 1 and finite, got {l}")]
     InvalidL { l: f64 },
 
-    #[error("l-diversity needs at least one sensitive column; name it in `sensitive`")]
+    #[error("t must be a distance between 0 and 1, got {t}")]
+    InvalidT { t: f64 },
+
+    #[error(
+        "l-diversity and t-closeness need at least one sensitive column; name it in `sensitive`"
+    )]
     MissingSensitive,
 
     #[error("suppression limit must be a share between 0 and 1, got {limit}")]

@@ -1,16 +1,19 @@
 //! Evaluation of one lattice node: group the records, decide which groups
 //! are suppressed, and score the result.
 //!
-//! A group is suppressed when it has fewer than k records or, with
-//! l-diversity, when a sensitive column has too few distinct values (or too
-//! little entropy) in it. Suppressed records are removed from the release.
+//! A group is suppressed when it has fewer than k records. Under
+//! l-diversity it is also suppressed when a sensitive column has too few
+//! distinct values (or too little entropy) in it. Under t-closeness it is
+//! suppressed when the distribution of a sensitive column in it is further
+//! than t from the distribution over all input records. Suppressed records
+//! are removed from the release.
 
 use std::collections::HashMap;
 
 use crate::encoding::Problem;
 use crate::key_hash::BuildKeyHasher;
 use crate::metric;
-use crate::settings::LDiversity;
+use crate::settings::{LDiversity, TDistance};
 
 /// Records grouped by their generalised quasi-identifier values.
 #[derive(Debug)]
@@ -48,6 +51,42 @@ pub(crate) fn group_rows(problem: &Problem, levels: &[usize]) -> Grouping {
         radix *= size;
     }
 
+    // Small key spaces, usual once a node generalises, are indexed by an
+    // array, which is several times faster than hashing every record.
+    let dense_limit = (records as u64 * 2).clamp(1 << 16, 1 << 22);
+    if radix <= dense_limit {
+        group_dense(&keys, radix as usize)
+    } else {
+        group_hashed(keys)
+    }
+}
+
+/// Groups `keys`, all below `radix`, through an array indexed by key.
+fn group_dense(keys: &[u64], radix: usize) -> Grouping {
+    let mut group_of_key = vec![u32::MAX; radix];
+    let mut group_of_row = Vec::with_capacity(keys.len());
+    let mut sizes: Vec<u32> = Vec::new();
+    let mut representative = Vec::new();
+    for (row, &key) in keys.iter().enumerate() {
+        let slot = &mut group_of_key[key as usize];
+        if *slot == u32::MAX {
+            *slot = sizes.len() as u32;
+            sizes.push(0);
+            representative.push(row as u32);
+        }
+        sizes[*slot as usize] += 1;
+        group_of_row.push(*slot);
+    }
+    Grouping {
+        group_of_row,
+        sizes,
+        representative,
+    }
+}
+
+/// Groups `keys` through a hash map.
+fn group_hashed(keys: Vec<u64>) -> Grouping {
+    let records = keys.len();
     let mut group_of_key: HashMap<u64, u32, BuildKeyHasher> =
         HashMap::with_capacity_and_hasher(records.min(1 << 16), BuildKeyHasher::default());
     let mut group_of_row = Vec::with_capacity(records);
@@ -138,6 +177,118 @@ pub(crate) fn measure_diversity(
     Diversity { distinct, entropy }
 }
 
+/// Returns the earth mover's distance, per sensitive column and group,
+/// between the group's distribution of the column and the column's
+/// distribution over all input records.
+pub(crate) fn measure_closeness(problem: &Problem, grouping: &Grouping) -> Vec<Vec<f64>> {
+    problem
+        .sensitive
+        .iter()
+        .map(|sensitive| {
+            let mut pairs: Vec<u64> = grouping
+                .group_of_row
+                .iter()
+                .zip(&sensitive.id_of_row)
+                .map(|(&group, &value)| (u64::from(group) << 32) | u64::from(value))
+                .collect();
+            pairs.sort_unstable();
+            let ordered = OrderedDistance::new(&sensitive.overall);
+
+            let mut distance = vec![0.0; grouping.group_count()];
+            // Shares of the current group's values, by ascending value id.
+            let mut shares: Vec<(usize, f64)> = Vec::new();
+            let mut start = 0;
+            while start < pairs.len() {
+                let group = (pairs[start] >> 32) as usize;
+                let size = f64::from(grouping.sizes[group]);
+                shares.clear();
+                while start < pairs.len() && (pairs[start] >> 32) as usize == group {
+                    let mut end = start + 1;
+                    while end < pairs.len() && pairs[end] == pairs[start] {
+                        end += 1;
+                    }
+                    let value = (pairs[start] & u64::from(u32::MAX)) as usize;
+                    shares.push((value, (end - start) as f64 / size));
+                    start = end;
+                }
+                distance[group] = match sensitive.distance {
+                    TDistance::Equal => equal_distance(&sensitive.overall, &shares),
+                    TDistance::Ordered => ordered.distance(&shares),
+                };
+            }
+            distance
+        })
+        .collect()
+}
+
+/// Equal-distance EMD: half the sum of `|p - q|` over all values. Values
+/// absent from the group contribute their overall share `q`.
+pub(crate) fn equal_distance(overall: &[f64], shares: &[(usize, f64)]) -> f64 {
+    let mut sum = 1.0;
+    for &(value, share) in shares {
+        let expected = overall[value];
+        sum += (share - expected).abs() - expected;
+    }
+    (sum / 2.0).max(0.0)
+}
+
+/// Ordered-distance EMD over `m` values sorted by number:
+/// `sum over i of |P_i - Q_i| / (m - 1)`, where `P_i` and `Q_i` are the
+/// cumulative shares of the group and of all records up to value `i`.
+/// Between two values of the group `P` is constant, so each stretch is
+/// summed in closed form from prefix sums of `Q`, and a group costs time
+/// in its own number of values, not in `m`.
+pub(crate) struct OrderedDistance {
+    /// `cumulative[i]` is `Q_i`.
+    cumulative: Vec<f64>,
+    /// `prefix[i]` is the sum of `Q_j` for `j < i`.
+    prefix: Vec<f64>,
+}
+
+impl OrderedDistance {
+    pub(crate) fn new(overall: &[f64]) -> Self {
+        let mut cumulative = Vec::with_capacity(overall.len());
+        let mut prefix = Vec::with_capacity(overall.len() + 1);
+        prefix.push(0.0);
+        let mut running = 0.0;
+        for &share in overall {
+            running += share;
+            cumulative.push(running);
+            prefix.push(prefix[prefix.len() - 1] + running);
+        }
+        Self { cumulative, prefix }
+    }
+
+    pub(crate) fn distance(&self, shares: &[(usize, f64)]) -> f64 {
+        let values = self.cumulative.len();
+        if values <= 1 {
+            return 0.0;
+        }
+        let mut total = 0.0;
+        let mut level = 0.0;
+        let mut from = 0;
+        for &(value, share) in shares {
+            total += self.stretch(from, value, level);
+            level += share;
+            from = value;
+        }
+        total += self.stretch(from, values, level);
+        total / (values - 1) as f64
+    }
+
+    /// Sum of `|level - Q_i|` for `i` in `from..to`.
+    fn stretch(&self, from: usize, to: usize, level: f64) -> f64 {
+        if from >= to {
+            return 0.0;
+        }
+        // `Q` does not decrease, so the terms with `Q_i < level` come first.
+        let split = from + self.cumulative[from..to].partition_point(|&q| q < level);
+        let below = level * (split - from) as f64 - (self.prefix[split] - self.prefix[from]);
+        let above = (self.prefix[to] - self.prefix[split]) - level * (to - split) as f64;
+        (below + above).max(0.0)
+    }
+}
+
 /// Suppression decision for every group at a node.
 #[derive(Debug)]
 pub(crate) struct Classification {
@@ -155,10 +306,17 @@ pub(crate) struct Classification {
 /// group whose shares give exactly `ln(l)` passes despite rounding.
 const ENTROPY_TOLERANCE: f64 = 1e-9;
 
+/// t-closeness compares with `t` plus this tolerance, for the same reason.
+pub(crate) const CLOSENESS_TOLERANCE: f64 = 1e-9;
+
+/// Decides which groups are suppressed. `diversity` is needed under
+/// l-diversity and `closeness` (from [`measure_closeness`]) under
+/// t-closeness; a part of the model that is not configured is not checked.
 pub(crate) fn classify(
     problem: &Problem,
     grouping: &Grouping,
     diversity: Option<&Diversity>,
+    closeness: Option<&[Vec<f64>]>,
 ) -> Classification {
     let min_distinct = problem.diversity.map_or(0, LDiversity::min_distinct);
     let min_entropy = match problem.diversity {
@@ -184,6 +342,11 @@ pub(crate) fn classify(
                     .iter()
                     .any(|entropy| entropy[group] < min_entropy);
             }
+        }
+        if let (Some(t), Some(closeness)) = (problem.t, closeness) {
+            fails |= closeness
+                .iter()
+                .any(|distance| distance[group] > t + CLOSENESS_TOLERANCE);
         }
         if fails_monotone {
             monotone_suppressed_records += size as usize;
@@ -238,7 +401,8 @@ pub(crate) fn evaluate(problem: &Problem, levels: &[usize]) -> Outcome {
         let with_entropy = matches!(model, LDiversity::Entropy { .. });
         measure_diversity(problem, &grouping, with_entropy)
     });
-    let classification = classify(problem, &grouping, diversity.as_ref());
+    let closeness = problem.t.map(|_| measure_closeness(problem, &grouping));
+    let classification = classify(problem, &grouping, diversity.as_ref(), closeness.as_deref());
     let monotone = classification.monotone_suppressed_records;
     if monotone > problem.max_suppressed || monotone == problem.records {
         return failed;
@@ -255,5 +419,63 @@ pub(crate) fn evaluate(problem: &Problem, levels: &[usize]) -> Outcome {
         monotone_ok: true,
         solution,
         score,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Computes the ordered distance term by term.
+    fn ordered_dense(overall: &[f64], shares: &[(usize, f64)]) -> f64 {
+        let mut group = vec![0.0; overall.len()];
+        for &(value, share) in shares {
+            group[value] = share;
+        }
+        let mut running = 0.0;
+        let mut total = 0.0;
+        for (p, q) in group.iter().zip(overall) {
+            running += p - q;
+            total += f64::abs(running);
+        }
+        total / (overall.len() - 1) as f64
+    }
+
+    #[test]
+    fn ordered_distance_matches_dense_sum() {
+        let overall = [0.1, 0.2, 0.05, 0.3, 0.15, 0.2];
+        let cases: [&[(usize, f64)]; 5] = [
+            &[(0, 1.0)],
+            &[(5, 1.0)],
+            &[(1, 0.5), (3, 0.5)],
+            &[(0, 0.1), (1, 0.2), (2, 0.05), (3, 0.3), (4, 0.15), (5, 0.2)],
+            &[(2, 0.25), (4, 0.25), (5, 0.5)],
+        ];
+        let ordered = OrderedDistance::new(&overall);
+        for shares in cases {
+            let fast = ordered.distance(shares);
+            let dense = ordered_dense(&overall, shares);
+            assert!(
+                (fast - dense).abs() < 1e-12,
+                "{shares:?}: {fast} != {dense}"
+            );
+        }
+    }
+
+    #[test]
+    fn ordered_distance_of_extremes() {
+        // All records at the lowest of three equally common values: the
+        // shares 1/3 and 1/3 move one and two steps of 1/2.
+        let overall = [1.0 / 3.0; 3];
+        let distance = OrderedDistance::new(&overall).distance(&[(0, 1.0)]);
+        assert!((distance - 0.5).abs() < 1e-12);
+    }
+
+    #[test]
+    fn equal_distance_is_total_variation() {
+        let overall = [0.5, 0.25, 0.25];
+        assert!((equal_distance(&overall, &[(0, 1.0)]) - 0.5).abs() < 1e-12);
+        assert!(equal_distance(&overall, &[(0, 0.5), (1, 0.25), (2, 0.25)]).abs() < 1e-12);
+        assert!((equal_distance(&overall, &[(2, 1.0)]) - 0.75).abs() < 1e-12);
     }
 }

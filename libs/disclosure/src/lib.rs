@@ -18,8 +18,9 @@
 //!   [`Metric`].
 //! - `release`: [`anonymize`] and its [`Release`].
 //! - `report`: [`Report`] and its parts.
-//! - `verify`: [`verify_k`] and [`verify_distinct_l`], independent checks of
-//!   a release.
+//! - `verify`: [`verify_release`] and its parts [`verify_k`],
+//!   [`verify_distinct_l`], [`verify_entropy_l`] and [`verify_t_closeness`],
+//!   independent checks of a release on its strings.
 //! - `table`: [`FrequencyTable`] of distinct persons with primary and
 //!   secondary cell suppression.
 //! - `error`: [`DisclosureError`] and [`HierarchyError`].
@@ -34,7 +35,12 @@
 //!   another missing value, is never looked up in a hierarchy, stays missing
 //!   at every level, and is never a wildcard: a record with a missing county
 //!   does not group with `Agder` or with `*`. A missing sensitive value
-//!   counts as one distinct value for l-diversity.
+//!   counts as one distinct value for l-diversity and as a category of its
+//!   own for t-closeness, which then uses the equal distance.
+//! - t-closeness compares each released group with the distribution over
+//!   all input records, suppressed ones included. The distance is the
+//!   ordered earth mover's distance for a column whose values are all
+//!   present and numeric, and the equal distance otherwise.
 //! - Suppressed records are removed from the release. They do not form a
 //!   group, and the report's k, l and risk figures describe only released
 //!   records.
@@ -63,12 +69,14 @@ pub use error::{DisclosureError, HierarchyError};
 pub use hierarchy::Hierarchy;
 pub use release::{Release, anonymize};
 pub use report::{
-    ChosenLevel, DiversityReached, GroupSizeCount, InformationLoss, ProsecutorRisk, Report,
-    SearchStatistics,
+    AttributeLoss, ChosenLevel, DiversityReached, GroupSizeCount, InformationLoss, JournalistRisk,
+    ProsecutorRisk, Report, SearchStatistics,
 };
-pub use settings::{LDiversity, Metric, QuasiIdentifier, Settings};
+pub use settings::{LDiversity, Metric, QuasiIdentifier, Settings, TDistance};
 pub use table::{
     Cell, FrequencyTable, Label, MinCellCount, ProtectedTable, SuppressionReason, TableError,
     TableViolation,
 };
-pub use verify::{Violation, verify_distinct_l, verify_k};
+pub use verify::{
+    Violation, verify_distinct_l, verify_entropy_l, verify_k, verify_release, verify_t_closeness,
+};

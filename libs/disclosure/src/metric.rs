@@ -17,6 +17,7 @@ pub(crate) fn score(
 ) -> f64 {
     match problem.metric {
         Metric::Loss => loss(problem, levels, grouping, classification),
+        Metric::Entropy => entropy(problem, levels, grouping, classification),
         // Exact while the value stays below 2^53, that is for data sets of
         // up to about 67 million records.
         Metric::Discernibility => discernibility(problem, grouping, classification) as f64,
@@ -69,6 +70,83 @@ fn loss_from_spans(
     total / (problem.records as f64 * problem.qis.len() as f64)
 }
 
+/// Non-uniform entropy per quasi-identifier, in bits; see
+/// [`Metric::Entropy`].
+pub(crate) fn entropy_per_qi(
+    problem: &Problem,
+    levels: &[usize],
+    grouping: &Grouping,
+    classification: &Classification,
+) -> Vec<f64> {
+    problem
+        .qis
+        .iter()
+        .zip(levels)
+        .map(|(qi, &level)| {
+            let costs = &qi.entropy_cost[level];
+            // Start from every record released at `level` and replace the
+            // cost of each suppressed record by the cost of suppression.
+            let mut extra = 0.0;
+            if classification.suppressed_records > 0 {
+                for (&leaf, &group) in qi.leaf_of_row.iter().zip(&grouping.group_of_row) {
+                    if classification.suppressed[group as usize] {
+                        extra += qi.suppressed_cost[leaf as usize] - costs[leaf as usize];
+                    }
+                }
+            }
+            qi.total_entropy[level] + extra
+        })
+        .collect()
+}
+
+/// Non-uniform entropy summed over quasi-identifiers.
+pub(crate) fn entropy(
+    problem: &Problem,
+    levels: &[usize],
+    grouping: &Grouping,
+    classification: &Classification,
+) -> f64 {
+    entropy_per_qi(problem, levels, grouping, classification)
+        .iter()
+        .sum()
+}
+
+/// Loss metric of each quasi-identifier alone: the average share of the
+/// domain its released cells cover, a suppressed record counting 1.
+pub(crate) fn loss_per_qi(
+    problem: &Problem,
+    levels: &[usize],
+    grouping: &Grouping,
+    classification: &Classification,
+) -> Vec<f64> {
+    problem
+        .qis
+        .iter()
+        .zip(levels)
+        .map(|(qi, &level)| {
+            let ids = &qi.level_ids[level];
+            let spans = &qi.level_spans[level];
+            let span: u64 = grouping
+                .sizes
+                .iter()
+                .zip(&grouping.representative)
+                .zip(&classification.suppressed)
+                .filter(|(_, suppressed)| !**suppressed)
+                .map(|((&size, &row), _)| {
+                    let leaf = qi.leaf_of_row[row as usize];
+                    u64::from(size) * u64::from(spans[ids[leaf as usize] as usize])
+                })
+                .sum();
+            let generalised = if qi.domain > 1 {
+                span as f64 / f64::from(qi.domain - 1)
+            } else {
+                0.0
+            };
+            (generalised + classification.suppressed_records as f64) / problem.records as f64
+        })
+        .collect()
+}
+
 /// Discernibility metric; see [`Metric::Discernibility`].
 pub(crate) fn discernibility(
     problem: &Problem,
@@ -88,7 +166,10 @@ pub(crate) fn discernibility(
 /// Lower bound of the metric at `levels`, computed without grouping.
 ///
 /// For loss it is the loss with no record suppressed, because a suppressed
-/// cell scores 1 and no released cell scores more. For discernibility it is
+/// cell scores 1 and no released cell scores more. For non-uniform entropy
+/// it is likewise the entropy with no record suppressed, because
+/// suppression costs `log2(n / count)`, at least what any level costs. For
+/// discernibility it is
 /// `n² / g`, where `g` bounds the number of groups by the product of the
 /// distinct values per column: the sum of squared group sizes is at least
 /// that, and a suppressed group of size `s` adds `n·s ≥ s²`.
@@ -102,6 +183,12 @@ pub(crate) fn lower_bound(problem: &Problem, levels: &[usize]) -> f64 {
                 .map(|(qi, &level)| qi.total_span[level]);
             loss_from_spans(problem, spans, 0)
         }
+        Metric::Entropy => problem
+            .qis
+            .iter()
+            .zip(levels)
+            .map(|(qi, &level)| qi.total_entropy[level])
+            .sum(),
         Metric::Discernibility => {
             let records = problem.records as u128;
             let groups = problem

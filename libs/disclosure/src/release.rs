@@ -3,16 +3,17 @@
 use crate::dataset::Dataset;
 use crate::encoding::Problem;
 use crate::error::DisclosureError;
-use crate::evaluation::{classify, group_rows, measure_diversity};
+use crate::evaluation::{classify, group_rows, measure_closeness, measure_diversity};
 use crate::metric;
 use crate::report::{
-    ChosenLevel, DiversityReached, InformationLoss, ProsecutorRisk, Report, SearchStatistics,
-    group_size_distribution,
+    AttributeLoss, ChosenLevel, DiversityReached, InformationLoss, JournalistRisk, ProsecutorRisk,
+    Report, SearchStatistics, group_size_distribution, marketer_risk,
 };
 use crate::search::{default_threads, search};
+use crate::settings::Metric;
 use crate::settings::{QuasiIdentifier, Settings};
 use crate::validation::validate;
-use crate::verify::{verify_distinct_l, verify_k};
+use crate::verify::verify_release;
 
 /// An anonymised data set and its report.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,9 +41,8 @@ pub struct Release {
 /// from its hierarchy, [`DisclosureError::NoSolution`] when no node
 /// satisfies the model within the suppression limit, and the validation
 /// errors for bad settings. Nothing is released on error. Before returning,
-/// the release is checked with [`verify_k`] (and [`verify_distinct_l`] under
-/// l-diversity), and withheld with [`DisclosureError::VerificationFailed`]
-/// if that check fails.
+/// the release is checked with [`crate::verify_release`] and withheld with
+/// [`DisclosureError::VerificationFailed`] if that check fails.
 pub fn anonymize(
     data: &Dataset,
     qis: &[QuasiIdentifier],
@@ -61,7 +61,13 @@ pub fn anonymize(
     let grouping = group_rows(&problem, levels);
     let diversity =
         (!problem.sensitive.is_empty()).then(|| measure_diversity(&problem, &grouping, true));
-    let classification = classify(&problem, &grouping, diversity.as_ref());
+    let closeness = (!problem.sensitive.is_empty()).then(|| measure_closeness(&problem, &grouping));
+    let classification = classify(
+        &problem,
+        &grouping,
+        diversity.as_ref(),
+        closeness.as_deref(),
+    );
 
     let released = generalise_records(
         data,
@@ -80,9 +86,8 @@ pub fn anonymize(
         .map(|&group| grouping.sizes[group] as usize)
         .collect();
 
-    let l_reached = match &diversity {
-        None => Vec::new(),
-        Some(diversity) => settings
+    let l_reached = match (&diversity, &closeness) {
+        (Some(diversity), Some(closeness)) => settings
             .sensitive
             .iter()
             .enumerate()
@@ -98,8 +103,14 @@ pub fn anonymize(
                     .map(|&group| diversity.entropy[index][group])
                     .fold(f64::INFINITY, f64::min)
                     .exp(),
+                t: released_groups
+                    .iter()
+                    .map(|&group| closeness[index][group])
+                    .fold(0.0, f64::max),
+                t_distance: problem.sensitive[index].distance,
             })
             .collect(),
+        _ => Vec::new(),
     };
 
     let quasi_identifiers = qis
@@ -117,7 +128,31 @@ pub fn anonymize(
         })
         .collect();
 
+    let loss_per_qi = metric::loss_per_qi(&problem, levels, &grouping, &classification);
+    let entropy_per_qi = metric::entropy_per_qi(&problem, levels, &grouping, &classification);
+    let per_attribute = qis
+        .iter()
+        .zip(&loss_per_qi)
+        .zip(&entropy_per_qi)
+        .map(|((qi, &loss), &entropy)| AttributeLoss {
+            column: qi.column.clone(),
+            loss,
+            entropy,
+        })
+        .collect();
     let discernibility = metric::discernibility(&problem, &grouping, &classification);
+    let loss = metric::loss(&problem, levels, &grouping, &classification);
+    let entropy = entropy_per_qi.iter().sum();
+    let utility = match settings.metric {
+        Metric::Loss => loss,
+        Metric::Entropy => entropy,
+        Metric::Discernibility => discernibility as f64,
+    };
+
+    // The population for the journalist and marketer models is the input,
+    // grouped at the chosen levels. Suppression removes whole groups, so a
+    // released group matches exactly its own records there.
+    let population_sizes = released_sizes.clone();
     let report = Report {
         settings: settings.clone(),
         records: problem.records,
@@ -128,10 +163,15 @@ pub fn anonymize(
         l_reached,
         group_sizes: group_size_distribution(released_sizes.iter().copied()),
         risk: ProsecutorRisk::from_group_sizes(&released_sizes),
+        journalist_risk: JournalistRisk::from_sizes(&released_sizes, &population_sizes),
+        marketer_risk: marketer_risk(&released_sizes, &population_sizes),
         information_loss: InformationLoss {
             metric: settings.metric,
-            loss: metric::loss(&problem, levels, &grouping, &classification),
+            utility,
+            loss,
+            entropy,
             discernibility: u64::try_from(discernibility).unwrap_or(u64::MAX),
+            per_attribute,
         },
         search: SearchStatistics {
             lattice_nodes: result.nodes_total,
@@ -139,7 +179,7 @@ pub fn anonymize(
         },
     };
 
-    check_release(&released, qis, settings)?;
+    check_release(&released, data, qis, settings)?;
     Ok(Release {
         data: released,
         report,
@@ -197,18 +237,15 @@ fn generalise_records(
     Dataset::new(columns, rows)
 }
 
-/// Re-checks the release on its strings, independently of the search.
+/// Re-checks the release on its strings with [`verify_release`],
+/// independently of the search.
 fn check_release(
     released: &Dataset,
+    input: &Dataset,
     qis: &[QuasiIdentifier],
     settings: &Settings,
 ) -> Result<(), DisclosureError> {
     let qi_columns: Vec<&str> = qis.iter().map(|qi| qi.column.as_str()).collect();
-    verify_k(released, &qi_columns, settings.k)?;
-    if let Some(model) = settings.l {
-        for column in &settings.sensitive {
-            verify_distinct_l(released, &qi_columns, column, model.min_distinct())?;
-        }
-    }
+    verify_release(released, input, &qi_columns, settings)?;
     Ok(())
 }

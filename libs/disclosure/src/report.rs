@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::settings::{Metric, Settings};
+use crate::settings::{Metric, Settings, TDistance};
 
 /// Account of a release: the settings, the chosen generalisation and the
 /// privacy and utility it reached.
@@ -28,6 +28,12 @@ pub struct Report {
     /// Number of released groups of each size, by ascending size.
     pub group_sizes: Vec<GroupSizeCount>,
     pub risk: ProsecutorRisk,
+    pub journalist_risk: JournalistRisk,
+    /// Expected share of released records an attacker re-identifies by
+    /// linking every record to the population (the marketer model): the
+    /// mean over released records of `1 / F`, with `F` as in
+    /// [`JournalistRisk`].
+    pub marketer_risk: f64,
     pub information_loss: InformationLoss,
     pub search: SearchStatistics,
 }
@@ -52,6 +58,12 @@ pub struct DiversityReached {
     /// `exp` of the lowest entropy, in nats, of any released group: the
     /// largest l for which entropy l-diversity holds.
     pub entropy_l: f64,
+    /// Largest earth mover's distance of a released group's distribution
+    /// of the column from its distribution over all input records: the
+    /// smallest t for which t-closeness holds.
+    pub t: f64,
+    /// Distance used for `t`.
+    pub t_distance: TDistance,
 }
 
 /// How many released groups have a given size.
@@ -75,16 +87,53 @@ pub struct ProsecutorRisk {
     pub records_at_highest: usize,
 }
 
-/// Information loss of the release under both metrics, whichever one the
-/// search minimised.
+/// Re-identification risk under the journalist model: the attacker does
+/// not know whether the target is in the release, and matches the target
+/// against the population the release was drawn from. A released record in
+/// a group that matches `F` records of that population is re-identified
+/// with probability `1/F`.
+///
+/// The population is taken to be the input data set, suppressed records
+/// included. Suppression removes whole groups, so `F` equals the group's
+/// released size and these figures equal the prosecutor figures.
+// NOTE: no population table is taken as input. A release drawn from a
+// larger population, such as a sample of a registry, has a lower journalist
+// risk than reported here.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct JournalistRisk {
+    /// Risk of the records in the group with the smallest `F`.
+    pub highest: f64,
+    /// Mean risk over released records.
+    pub average: f64,
+}
+
+/// Information loss of the release under every metric, whichever one the
+/// search minimised.
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct InformationLoss {
     /// The metric the search minimised.
     pub metric: Metric,
+    /// Value of that metric at the chosen generalisation.
+    pub utility: f64,
     /// Loss metric, between 0 (nothing generalised or suppressed) and 1.
     pub loss: f64,
+    /// Non-uniform entropy in bits, summed over quasi-identifiers.
+    pub entropy: f64,
     /// Discernibility metric, saturated at `u64::MAX`.
     pub discernibility: u64,
+    /// Loss and non-uniform entropy of each quasi-identifier alone.
+    pub per_attribute: Vec<AttributeLoss>,
+}
+
+/// Information loss in one quasi-identifier.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AttributeLoss {
+    pub column: String,
+    /// Average share of the hierarchy's domain a cell covers, a suppressed
+    /// record counting 1; between 0 and 1.
+    pub loss: f64,
+    /// Non-uniform entropy of the column in bits.
+    pub entropy: f64,
 }
 
 /// Size of the search.
@@ -127,6 +176,40 @@ impl ProsecutorRisk {
     }
 }
 
+impl JournalistRisk {
+    /// Computes the risk from each released group's size and its number of
+    /// matching records in the population, in the same order.
+    pub(crate) fn from_sizes(released: &[usize], population: &[usize]) -> Self {
+        let records: usize = released.iter().sum();
+        let smallest = population.iter().copied().min().unwrap_or(0);
+        if records == 0 || smallest == 0 {
+            return Self {
+                highest: 0.0,
+                average: 0.0,
+            };
+        }
+        Self {
+            highest: 1.0 / smallest as f64,
+            average: marketer_risk(released, population),
+        }
+    }
+}
+
+/// Mean over released records of `1 / F`: the marketer risk, which is also
+/// the journalist model's average risk.
+pub(crate) fn marketer_risk(released: &[usize], population: &[usize]) -> f64 {
+    let records: usize = released.iter().sum();
+    if records == 0 {
+        return 0.0;
+    }
+    let matched: f64 = released
+        .iter()
+        .zip(population)
+        .map(|(&size, &matching)| size as f64 / matching as f64)
+        .sum();
+    matched / records as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +225,15 @@ mod tests {
                 GroupSizeCount { size: 5, groups: 1 },
             ]
         );
+    }
+
+    #[test]
+    fn journalist_and_marketer_risk_use_population() {
+        let risk = JournalistRisk::from_sizes(&[2, 4], &[5, 4]);
+        assert_eq!(risk.highest, 0.25);
+        assert_eq!(risk.average, (2.0 / 5.0 + 1.0) / 6.0);
+        assert_eq!(marketer_risk(&[2, 4], &[2, 4]), 2.0 / 6.0);
+        assert_eq!(marketer_risk(&[], &[]), 0.0);
     }
 
     #[test]

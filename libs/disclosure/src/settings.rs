@@ -65,9 +65,32 @@ pub enum Metric {
     /// a suppressed record scores 1 in every quasi-identifier and a missing
     /// value scores 0. The result lies between 0 and 1.
     Loss,
+    /// Non-uniform entropy, the bits of information the generalisation
+    /// removed. Each record and quasi-identifier scores `log2` of the number
+    /// of input records that share the released value divided by the number
+    /// that share the original value. A suppressed record scores `log2` of
+    /// all records over those sharing its value, and a missing value, never
+    /// generalised, scores 0. The scores are summed over records and
+    /// quasi-identifiers.
+    Entropy,
     /// Sum of squared group sizes over released groups, plus the number of
     /// records times the number of suppressed records.
     Discernibility,
+}
+
+/// The earth mover's distance that t-closeness uses for a sensitive column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TDistance {
+    /// Every two distinct values are at distance 1, so the distance is half
+    /// the sum of the absolute differences of the shares (total variation).
+    /// Used for categorical columns and for any column with a missing
+    /// value, since a missing value has no place in a numeric order.
+    Equal,
+    /// Values are ordered by number, and moving a share between the i-th
+    /// and j-th of the `m` distinct values costs `|i - j| / (m - 1)`. Used
+    /// when every value of the column parses as a number.
+    Ordered,
 }
 
 /// Settings for [`crate::anonymize`].
@@ -77,6 +100,13 @@ pub struct Settings {
     pub k: usize,
     /// Optional l-diversity for the `sensitive` columns.
     pub l: Option<LDiversity>,
+    /// Optional t-closeness for the `sensitive` columns: in every released
+    /// group, the earth mover's distance between the group's distribution of
+    /// each sensitive column and its distribution over all input records is
+    /// at most `t`. The distance is the ordered distance for a column whose
+    /// values are all present and numeric, and the equal distance otherwise
+    /// (see [`TDistance`]).
+    pub t: Option<f64>,
     /// Sensitive columns, released unchanged and checked for l-diversity.
     pub sensitive: Vec<String>,
     /// Directly identifying columns, removed from the release.
@@ -92,6 +122,7 @@ impl Settings {
         Self {
             k,
             l: None,
+            t: None,
             sensitive: Vec::new(),
             identifying: Vec::new(),
             suppression_limit: 0.0,
@@ -109,10 +140,14 @@ impl Settings {
     }
 
     pub(crate) fn describe_model(&self) -> String {
-        match self.l {
-            Some(l) => format!("{}-anonymity and {}", self.k, l.describe()),
-            None => format!("{}-anonymity", self.k),
+        let mut model = format!("{}-anonymity", self.k);
+        if let Some(l) = self.l {
+            model.push_str(&format!(" and {}", l.describe()));
         }
+        if let Some(t) = self.t {
+            model.push_str(&format!(" and {t}-closeness"));
+        }
+        model
     }
 }
 

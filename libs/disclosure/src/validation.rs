@@ -8,8 +8,8 @@ use crate::settings::{LDiversity, QuasiIdentifier, Settings};
 
 /// Rejects settings that cannot be applied to `data`: an empty data set, no
 /// quasi-identifiers, k below 1, a suppression limit outside 0 to 1, an
-/// invalid l, l without sensitive columns, unknown columns, and a column
-/// named in two roles.
+/// invalid l, a t outside 0 to 1, l or t without sensitive columns, unknown
+/// columns, and a column named in two roles.
 pub(crate) fn validate(
     data: &Dataset,
     qis: &[QuasiIdentifier],
@@ -37,7 +37,12 @@ pub(crate) fn validate(
         }
         _ => {}
     }
-    if settings.l.is_some() && settings.sensitive.is_empty() {
+    if let Some(t) = settings.t
+        && !(0.0..=1.0).contains(&t)
+    {
+        return Err(DisclosureError::InvalidT { t });
+    }
+    if (settings.l.is_some() || settings.t.is_some()) && settings.sensitive.is_empty() {
         return Err(DisclosureError::MissingSensitive);
     }
 
@@ -126,6 +131,30 @@ mod tests {
             validate(&data(), &qi_a(), &settings),
             Err(DisclosureError::InvalidL { .. })
         ));
+    }
+
+    #[test]
+    fn t_outside_unit_interval_is_rejected() {
+        for t in [-0.1, 1.5, f64::NAN] {
+            let mut settings = Settings::k_anonymity(2);
+            settings.sensitive = vec!["b".to_owned()];
+            settings.t = Some(t);
+            let result = validate(&data(), &qi_a(), &settings);
+            assert!(
+                matches!(result, Err(DisclosureError::InvalidT { .. })),
+                "{t}"
+            );
+        }
+    }
+
+    #[test]
+    fn t_without_sensitive_is_rejected() {
+        let mut settings = Settings::k_anonymity(2);
+        settings.t = Some(0.2);
+        assert_eq!(
+            validate(&data(), &qi_a(), &settings),
+            Err(DisclosureError::MissingSensitive)
+        );
     }
 
     #[test]

@@ -4,7 +4,8 @@
 use hap_contracts::application::DisclosureLevel;
 use hap_dataset::{Column, ColumnKind, Table};
 use hap_disclosure::{
-    Dataset, DisclosureError, Hierarchy, QuasiIdentifier, Release, Settings, anonymize, verify_k,
+    Dataset, DisclosureError, Hierarchy, QuasiIdentifier, Release, Settings, Violation, anonymize,
+    verify_release,
 };
 
 use crate::settings::AnonymizationSettings;
@@ -42,8 +43,12 @@ pub enum ProfileError {
         column: String,
         source: hap_disclosure::HierarchyError,
     },
-    #[error("the released data failed the independent k-anonymity check: {0}")]
-    Verification(String),
+    #[error("the released data failed the independent check, so it was withheld: {violation}")]
+    Verification {
+        violation: Violation,
+        /// The report of the withheld release, for the case handler.
+        report: Box<hap_disclosure::Report>,
+    },
     #[error(
         "disclosure level `{0}` is not supported for microdata; request pseudonymous or anonymous microdata"
     )]
@@ -59,12 +64,38 @@ pub struct Outcome {
 }
 
 /// Generalises and suppresses until every group of quasi-identifiers contains
-/// at least k records, then checks the result independently.
+/// at least k records, then checks the result independently with
+/// [`verify`] before anything may be published.
 pub fn apply(
     table: &Table,
     level: DisclosureLevel,
     profile: &AnonymizationSettings,
 ) -> Result<Outcome, ProfileError> {
+    let prepared = prepare(table, level, profile)?;
+    let release = anonymize(
+        &prepared.dataset,
+        &prepared.quasi_identifiers,
+        &prepared.settings,
+    )?;
+    verify(&prepared, &release)?;
+    let table = to_table(table, &release)?;
+    Ok(Outcome { table, release })
+}
+
+/// The input of one anonymisation: the records, the quasi-identifiers with
+/// their hierarchies, and the privacy model.
+pub struct Prepared {
+    pub dataset: Dataset,
+    pub quasi_identifiers: Vec<QuasiIdentifier>,
+    pub settings: Settings,
+}
+
+/// Builds the data set, the hierarchies and the settings for `level`.
+pub fn prepare(
+    table: &Table,
+    level: DisclosureLevel,
+    profile: &AnonymizationSettings,
+) -> Result<Prepared, ProfileError> {
     let identifying = match level {
         DisclosureLevel::Pseudonymous => vec![],
         DisclosureLevel::Anonymous => vec![PSEUDONYM.to_owned()],
@@ -115,17 +146,33 @@ pub fn apply(
     let mut settings = Settings::k_anonymity(profile.k);
     settings.suppression_limit = profile.suppression_limit;
     settings.identifying = identifying;
-    let release = anonymize(&dataset, &quasi_identifiers, &settings)?;
+    Ok(Prepared {
+        dataset,
+        quasi_identifiers,
+        settings,
+    })
+}
 
-    let qi_names: Vec<&str> = quasi_identifiers
+/// Checks a release against the profile with the independent checker
+/// [`verify_release`], on the strings of the input and the release: the
+/// suppression limit, k-anonymity and any l-diversity or t-closeness. A
+/// release that fails carries its report in the error.
+pub fn verify(prepared: &Prepared, release: &Release) -> Result<(), ProfileError> {
+    let qi_names: Vec<&str> = prepared
+        .quasi_identifiers
         .iter()
         .map(|q| q.column.as_str())
         .collect();
-    verify_k(&release.data, &qi_names, profile.k)
-        .map_err(|violation| ProfileError::Verification(violation.to_string()))?;
-
-    let table = to_table(table, &release)?;
-    Ok(Outcome { table, release })
+    verify_release(
+        &release.data,
+        &prepared.dataset,
+        &qi_names,
+        &prepared.settings,
+    )
+    .map_err(|violation| ProfileError::Verification {
+        violation,
+        report: Box::new(release.report.clone()),
+    })
 }
 
 /// Converts the released records back to a typed table. A generalised
@@ -158,6 +205,7 @@ fn to_table(input: &Table, release: &Release) -> Result<Table, ProfileError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hap_disclosure::verify_k;
 
     /// 40 persons over two sexes, four birth years and two municipalities.
     fn linked() -> Table {
@@ -231,6 +279,37 @@ mod tests {
             .filter(|v| chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").is_ok())
             .count();
         assert_eq!(full_dates, 0);
+    }
+
+    #[test]
+    fn tampered_release_fails_verification_with_report() {
+        let prepared = prepare(&linked(), DisclosureLevel::Pseudonymous, &profile()).unwrap();
+        let mut release = anonymize(
+            &prepared.dataset,
+            &prepared.quasi_identifiers,
+            &prepared.settings,
+        )
+        .unwrap();
+        assert!(verify(&prepared, &release).is_ok());
+
+        // One record with its original birth date makes a group of one.
+        let mut rows = release.data.rows().to_vec();
+        let columns = release.data.columns().to_vec();
+        let birth = columns.iter().position(|c| c == "birth_date").unwrap();
+        rows[0][birth] = prepared.dataset.rows()[0][birth].clone();
+        release.data = Dataset::new(columns, rows).unwrap();
+
+        let error = verify(&prepared, &release).err().unwrap();
+        match error {
+            ProfileError::Verification { violation, report } => {
+                assert!(
+                    matches!(violation, Violation::GroupTooSmall { smallest: 1, .. }),
+                    "{violation:?}"
+                );
+                assert_eq!(report.settings.k, 5);
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

@@ -1,8 +1,11 @@
-//! Independent checks of a protected frequency table, shared by the
-//! integration tests. They use the true values, which a reader of the
-//! published table does not have.
+//! Independent checks shared by the integration tests: of a protected
+//! frequency table here, using the true values that a reader of the
+//! published table does not have, and of released microdata in
+//! [`checker`].
 
 #![allow(dead_code, clippy::unwrap_used)]
+
+pub mod checker;
 
 use hap_disclosure::{Cell, FrequencyTable, ProtectedTable};
 

@@ -1,12 +1,16 @@
 //! Applies disclosure control to each linked dataset and releases it to the
-//! work store, or returns the case with the reason when it cannot be
-//! released under the profile.
+//! work store, or returns the case with the reason and the disclosure report
+//! when it cannot be released under the profile. A release is published only
+//! after the independent check in [`crate::profile::verify`] passes.
 
 use diesel::prelude::*;
-use hap_contracts::events::{self, AnonymizationCompleted, LinkageCompleted, StepFailed};
+use hap_contracts::events::{
+    self, AnonymizationCompleted, AnonymizationRejected, LinkageCompleted, Permit,
+};
 use hap_kit::store::WorkStore;
 use hap_messaging::{Context, Envelope, Handler, HandlerError};
 use hap_service::emit;
+use serde_json::json;
 use uuid::Uuid;
 
 use crate::profile::{ProfileError, apply};
@@ -44,18 +48,10 @@ impl Handler for LinkedHandler {
 
         let outcome = match apply(&table, permit.disclosure_level, &self.profile) {
             Ok(outcome) => outcome,
-            Err(error @ (ProfileError::Disclosure(_) | ProfileError::UnsupportedLevel(_))) => {
-                tracing::warn!(%application_id, %error, "dataset cannot be released");
-                let rejected = StepFailed {
-                    application_id,
-                    reason: format!("disclosure control could not release the data: {error}"),
-                };
-                ctx.complete(|conn| {
-                    emit(conn, envelope, events::ANONYMIZATION_REJECTED, &rejected)
-                })?;
-                return Ok(());
-            }
-            Err(error) => return Err(HandlerError::permanent(error.to_string())),
+            Err(error) => match self.rejection_report(&error) {
+                Some(document) => return self.reject(ctx, envelope, permit, &error, &document),
+                None => return Err(HandlerError::permanent(error.to_string())),
+            },
         };
 
         let prefix = format!(
@@ -110,6 +106,62 @@ impl Handler for LinkedHandler {
             suppressed = summary.records_suppressed,
             "dataset released"
         );
+        Ok(())
+    }
+}
+
+impl LinkedHandler {
+    /// Returns the document a case handler gets when `error` means the data
+    /// cannot be released under the profile, or `None` for a fault that a
+    /// retry or an operator must handle.
+    fn rejection_report(&self, error: &ProfileError) -> Option<serde_json::Value> {
+        let report = match error {
+            ProfileError::Verification { report, .. } => {
+                serde_json::to_value(report).unwrap_or_default()
+            }
+            ProfileError::Disclosure(_) | ProfileError::UnsupportedLevel(_) => {
+                serde_json::Value::Null
+            }
+            ProfileError::Hierarchy { .. } | ProfileError::Table(_) => return None,
+        };
+        Some(json!({
+            "released": false,
+            "reason": error.to_string(),
+            "profile": {
+                "k": self.profile.k,
+                "suppression_limit": self.profile.suppression_limit,
+            },
+            "report": report,
+        }))
+    }
+
+    /// Publishes nothing: stores `document` next to where the release would
+    /// have been and emits `anonymization.rejected`, which returns the case
+    /// to a case handler.
+    fn reject(
+        &self,
+        ctx: &mut Context<'_>,
+        envelope: &Envelope,
+        permit: &Permit,
+        error: &ProfileError,
+        document: &serde_json::Value,
+    ) -> Result<(), HandlerError> {
+        let application_id = permit.application_id;
+        tracing::warn!(%application_id, %error, "dataset cannot be released");
+        let key = format!(
+            "applications/{application_id}/v{}/rejected/disclosure-report.json",
+            permit.application_version
+        );
+        let report = self
+            .store
+            .put(&key, document.to_string().as_bytes())
+            .map_err(HandlerError::transient)?;
+        let rejected = AnonymizationRejected {
+            application_id,
+            reason: format!("disclosure control could not release the data: {error}"),
+            report,
+        };
+        ctx.complete(|conn| emit(conn, envelope, events::ANONYMIZATION_REJECTED, &rejected))?;
         Ok(())
     }
 }

@@ -1,0 +1,138 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! The consumer of `linkage.completed`. A dataset that meets the profile is
+//! released only after the independent check. A dataset that cannot meet it
+//! is not released, and the case goes back with the disclosure report.
+
+mod common;
+
+use diesel::prelude::*;
+use hap_anonymization::schema::releases;
+use hap_contracts::events::{self, AnonymizationCompleted, AnonymizationRejected, StepFailed};
+use hap_dataset::{Column, ColumnKind, Table};
+use hap_disclosure::{Dataset, verify_k};
+use serde_json::Value;
+
+use common::TestService;
+
+/// `persons` people over two sexes, ten birth years and three
+/// municipalities.
+fn linked_table(persons: usize) -> Table {
+    let mut pseudonyms = Vec::new();
+    let mut sexes = Vec::new();
+    let mut births = Vec::new();
+    let mut municipalities = Vec::new();
+    for index in 0..persons {
+        pseudonyms.push(Some(format!("P{index:025}")));
+        sexes.push(Some(
+            if index % 2 == 0 { "female" } else { "male" }.to_owned(),
+        ));
+        births.push(Some(format!(
+            "{}-{:02}-{:02}",
+            1950 + index % 10,
+            1 + index % 12,
+            1 + index % 28
+        )));
+        municipalities.push(Some(["0301", "4601", "5001"][index % 3].to_owned()));
+    }
+    Table::new(vec![
+        Column::new("pseudonym", ColumnKind::Text, pseudonyms),
+        Column::new("sex", ColumnKind::Text, sexes),
+        Column::new("birth_date", ColumnKind::Date, births),
+        Column::new("municipality", ColumnKind::Text, municipalities),
+    ])
+    .unwrap()
+}
+
+fn to_dataset(table: &Table) -> Dataset {
+    let names = table.columns().iter().map(|c| c.name.clone()).collect();
+    let rows = (0..table.num_rows())
+        .map(|row| {
+            table
+                .columns()
+                .iter()
+                .map(|c| c.values[row].clone())
+                .collect()
+        })
+        .collect();
+    Dataset::new(names, rows).unwrap()
+}
+
+fn release_rows(service: &TestService, application_id: uuid::Uuid) -> i64 {
+    let mut conn = service.conn();
+    releases::table
+        .filter(releases::application_id.eq(application_id))
+        .count()
+        .get_result(&mut conn)
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn releasable_dataset_is_published_k_anonymous() {
+    let mut service = TestService::start().await;
+    let (application_id, envelope) = service.linked(&linked_table(300));
+
+    service.publish(&envelope).await;
+    let event = service
+        .events
+        .wait_for(events::ANONYMIZATION_COMPLETED, application_id)
+        .await;
+
+    let completed: AnonymizationCompleted = event.payload_as().unwrap();
+    assert!(completed.k >= 5, "k {}", completed.k);
+    let path = service.work.path(&completed.dataset.key).unwrap();
+    let released = to_dataset(&hap_dataset::read_parquet(&path).unwrap());
+    assert_eq!(released.len() as u64, completed.rows);
+    assert_eq!(
+        verify_k(&released, &["sex", "birth_date", "municipality"], 5),
+        Ok(())
+    );
+    assert_eq!(release_rows(&service, application_id), 1);
+    service.stop().await;
+}
+
+#[actix_web::test]
+async fn unreleasable_dataset_returns_with_report() {
+    let mut service = TestService::start().await;
+    // Three persons cannot form a group of five at any generalisation, and
+    // 5% of three records allows no suppression.
+    let (application_id, envelope) = service.linked(&linked_table(3));
+
+    service.publish(&envelope).await;
+    let event = service
+        .events
+        .wait_for(events::ANONYMIZATION_REJECTED, application_id)
+        .await;
+
+    let rejected: AnonymizationRejected = event.payload_as().unwrap();
+    assert_eq!(rejected.application_id, application_id);
+    assert!(
+        rejected.reason.contains("5-anonymity"),
+        "{}",
+        rejected.reason
+    );
+    // The applications service reads every failure as `StepFailed`.
+    let failed: StepFailed = event.payload_as().unwrap();
+    assert_eq!(failed.reason, rejected.reason);
+
+    let path = service.work.path(&rejected.report.key).unwrap();
+    let document: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    assert_eq!(document["released"], false);
+    assert_eq!(document["profile"]["k"], 5);
+    assert_eq!(
+        document["reason"].as_str(),
+        Some(
+            rejected
+                .reason
+                .trim_start_matches("disclosure control could not release the data: ")
+        )
+    );
+
+    assert_eq!(release_rows(&service, application_id), 0);
+    assert!(
+        service
+            .events
+            .received(events::ANONYMIZATION_COMPLETED, application_id)
+            .is_empty()
+    );
+    service.stop().await;
+}
