@@ -679,3 +679,638 @@ mod tests {
         assert_eq!(resolve_request(&[]).unwrap().len(), 0);
     }
 }
+
+// ---------------------------------------------------------------------------
+// Criteria expressions over registry descriptors.
+// ---------------------------------------------------------------------------
+
+/// Sex as a criterion selects it, matching the spine's `male` or `female`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Sex {
+    Male,
+    Female,
+}
+
+impl Sex {
+    /// Returns the name used in criteria and registry values.
+    pub fn name(self) -> &'static str {
+        match self {
+            Sex::Male => "male",
+            Sex::Female => "female",
+        }
+    }
+}
+
+/// A cohort criterion over persons, combined with `all`, `any` and `not`.
+///
+/// Parsed from JSON by [`Criterion::parse`], which checks every part and
+/// names a bad part by its JSON pointer. The forms are:
+///
+/// - `{"all": [criterion, ...]}`, `{"any": [criterion, ...]}`, `{"not": criterion}`;
+/// - `{"sex": "male"}` or `{"sex": "female"}`;
+/// - `{"birth_year": {"from": 1930, "to": 2010}}`, either bound optional;
+/// - `{"present": "registry"}` and `{"absent": "registry"}`: at least one
+///   linked row in the registry, or none;
+/// - `{"event": {"registry": "cancer", "icd10": {"column": "icd10",
+///   "prefixes": ["C18"]}, "date": {"column": "diagnosis_date", "from":
+///   "2010-01-01", "to": "2020-12-31"}, "age": {"column": "diagnosis_date",
+///   "from": 18, "to": 80}}}`: at least one row of the registry meets every
+///   condition given. `age` is the age in whole years at the date in
+///   `column`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Criterion {
+    All(Vec<Criterion>),
+    Any(Vec<Criterion>),
+    Not(Box<Criterion>),
+    Sex(Sex),
+    BirthYear(YearRange),
+    Present(RegistryRef),
+    Event(Box<EventCriterion>),
+}
+
+/// A registry named in a criterion, with the JSON pointer of the name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RegistryRef {
+    pub name: String,
+    pub pointer: String,
+}
+
+/// An inclusive range of years; a missing bound is open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct YearRange {
+    pub from: Option<i32>,
+    pub to: Option<i32>,
+}
+
+impl YearRange {
+    /// Returns whether `year` lies in the range, both ends included.
+    pub fn contains(&self, year: i32) -> bool {
+        self.from.is_none_or(|from| year >= from) && self.to.is_none_or(|to| year <= to)
+    }
+}
+
+/// Conditions that one row of a registry meets together.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventCriterion {
+    pub registry: RegistryRef,
+    pub icd10: Option<CodeCondition>,
+    pub date: Option<DateCondition>,
+    pub age: Option<AgeCondition>,
+}
+
+/// The code in a text column starts with one of the ICD-10 prefixes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeCondition {
+    pub column: ColumnRef,
+    /// Prefixes without dots, such as `C187` for `C18.7`.
+    pub prefixes: Vec<String>,
+}
+
+impl CodeCondition {
+    /// Returns whether `code` starts with one of the prefixes, ignoring dots
+    /// in the code, so `C18.7` and `C187` both match the prefix `C18.7`.
+    pub fn matches(&self, code: &str) -> bool {
+        let code = code.trim().as_bytes();
+        self.prefixes.iter().any(|prefix| {
+            let mut letters = code.iter().filter(|byte| **byte != b'.');
+            prefix
+                .bytes()
+                .all(|expected| letters.next() == Some(&expected))
+        })
+    }
+}
+
+/// The date in a date column lies in the period, both ends included.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DateCondition {
+    pub column: ColumnRef,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// The age in whole years at the date in a date column lies in the range.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AgeCondition {
+    pub column: ColumnRef,
+    pub from: Option<u32>,
+    pub to: Option<u32>,
+}
+
+/// A column named in a criterion, with the JSON pointer of the name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ColumnRef {
+    pub name: String,
+    pub pointer: String,
+}
+
+/// An invalid part of a criterion: its JSON pointer and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CriterionError {
+    /// JSON pointer (RFC 6901) of the bad part, `""` for the whole document.
+    pub pointer: String,
+    pub message: String,
+}
+
+impl CriterionError {
+    pub fn new(pointer: &str, message: impl Into<String>) -> Self {
+        Self {
+            pointer: pointer.to_owned(),
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for CriterionError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = if self.pointer.is_empty() {
+            "the criteria document"
+        } else {
+            &self.pointer
+        };
+        write!(f, "invalid criterion at {pointer}: {}", self.message)
+    }
+}
+
+impl std::error::Error for CriterionError {}
+
+/// Appends one reference token to a JSON pointer, escaping `~` and `/`.
+fn child_pointer(pointer: &str, token: &str) -> String {
+    format!("{pointer}/{}", token.replace('~', "~0").replace('/', "~1"))
+}
+
+type Object = serde_json::Map<String, serde_json::Value>;
+
+impl Criterion {
+    /// Parses and checks a criterion from JSON. The error names the first bad
+    /// part by its JSON pointer.
+    pub fn parse(value: &serde_json::Value) -> Result<Criterion, CriterionError> {
+        parse_criterion(value, "")
+    }
+
+    /// Calls `visit` on every registry reference, in document order.
+    pub fn registries(&self, visit: &mut impl FnMut(&RegistryRef)) {
+        match self {
+            Criterion::All(items) | Criterion::Any(items) => {
+                items.iter().for_each(|item| item.registries(visit));
+            }
+            Criterion::Not(inner) => inner.registries(visit),
+            Criterion::Present(registry) => visit(registry),
+            Criterion::Event(event) => visit(&event.registry),
+            Criterion::Sex(_) | Criterion::BirthYear(_) => {}
+        }
+    }
+
+    /// Calls `visit` on every event criterion, in document order.
+    pub fn events(&self, visit: &mut impl FnMut(&EventCriterion)) {
+        match self {
+            Criterion::All(items) | Criterion::Any(items) => {
+                items.iter().for_each(|item| item.events(visit));
+            }
+            Criterion::Not(inner) => inner.events(visit),
+            Criterion::Event(event) => visit(event),
+            Criterion::Present(_) | Criterion::Sex(_) | Criterion::BirthYear(_) => {}
+        }
+    }
+}
+
+const CRITERION_KEYS: &str = "all, any, not, sex, birth_year, present, absent or event";
+
+fn parse_criterion(value: &serde_json::Value, pointer: &str) -> Result<Criterion, CriterionError> {
+    let object = value.as_object().ok_or_else(|| {
+        CriterionError::new(
+            pointer,
+            format!("expected an object with one key: {CRITERION_KEYS}"),
+        )
+    })?;
+    let mut entries = object.iter();
+    let (Some((key, inner)), None) = (entries.next(), entries.next()) else {
+        return Err(CriterionError::new(
+            pointer,
+            format!(
+                "expected exactly one key ({CRITERION_KEYS}), found {}",
+                object.len()
+            ),
+        ));
+    };
+    let inner_pointer = child_pointer(pointer, key);
+    let at = inner_pointer.as_str();
+    match key.as_str() {
+        "all" => parse_list(inner, at).map(Criterion::All),
+        "any" => parse_list(inner, at).map(Criterion::Any),
+        "not" => parse_criterion(inner, at).map(|c| Criterion::Not(Box::new(c))),
+        "sex" => match inner.as_str() {
+            Some("male") => Ok(Criterion::Sex(Sex::Male)),
+            Some("female") => Ok(Criterion::Sex(Sex::Female)),
+            _ => Err(CriterionError::new(at, "expected \"male\" or \"female\"")),
+        },
+        "birth_year" => parse_year_range(inner, at).map(Criterion::BirthYear),
+        "present" => parse_registry(inner, at).map(Criterion::Present),
+        "absent" => {
+            parse_registry(inner, at).map(|r| Criterion::Not(Box::new(Criterion::Present(r))))
+        }
+        "event" => parse_event(inner, at).map(|e| Criterion::Event(Box::new(e))),
+        other => Err(CriterionError::new(
+            at,
+            format!("unknown criterion `{other}`; use one of {CRITERION_KEYS}"),
+        )),
+    }
+}
+
+fn parse_list(value: &serde_json::Value, pointer: &str) -> Result<Vec<Criterion>, CriterionError> {
+    let items = value
+        .as_array()
+        .ok_or_else(|| CriterionError::new(pointer, "expected an array of criteria"))?;
+    if items.is_empty() {
+        return Err(CriterionError::new(
+            pointer,
+            "the list is empty; give at least one criterion",
+        ));
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| parse_criterion(item, &child_pointer(pointer, &index.to_string())))
+        .collect()
+}
+
+fn parse_registry(value: &serde_json::Value, pointer: &str) -> Result<RegistryRef, CriterionError> {
+    match value.as_str() {
+        Some(name) if !name.is_empty() => Ok(RegistryRef {
+            name: name.to_owned(),
+            pointer: pointer.to_owned(),
+        }),
+        _ => Err(CriterionError::new(
+            pointer,
+            "expected the name of a registry as a non-empty string",
+        )),
+    }
+}
+
+fn object_with<'a>(
+    value: &'a serde_json::Value,
+    pointer: &str,
+    allowed: &[&str],
+) -> Result<&'a Object, CriterionError> {
+    let object = value.as_object().ok_or_else(|| {
+        CriterionError::new(
+            pointer,
+            format!("expected an object with the keys {}", allowed.join(", ")),
+        )
+    })?;
+    if let Some(key) = object.keys().find(|key| !allowed.contains(&key.as_str())) {
+        return Err(CriterionError::new(
+            &child_pointer(pointer, key),
+            format!("unknown key `{key}`; allowed: {}", allowed.join(", ")),
+        ));
+    }
+    Ok(object)
+}
+
+fn optional_integer(
+    object: &Object,
+    key: &str,
+    pointer: &str,
+    range: std::ops::RangeInclusive<i64>,
+) -> Result<Option<i64>, CriterionError> {
+    match object.get(key) {
+        None | Some(serde_json::Value::Null) => Ok(None),
+        Some(value) => match value.as_i64().filter(|n| range.contains(n)) {
+            Some(number) => Ok(Some(number)),
+            None => Err(CriterionError::new(
+                &child_pointer(pointer, key),
+                format!(
+                    "expected a whole number from {} to {}",
+                    range.start(),
+                    range.end()
+                ),
+            )),
+        },
+    }
+}
+
+/// Years a birth year criterion accepts: the population registers begin
+/// in the 1800s, and no number encodes a year past 2099.
+const YEARS: std::ops::RangeInclusive<i64> = 1800..=2099;
+/// Ages an age criterion accepts, in whole years.
+const AGES: std::ops::RangeInclusive<i64> = 0..=150;
+
+fn reversed(pointer: &str, from: i64, to: i64) -> CriterionError {
+    CriterionError::new(
+        pointer,
+        format!("`from` {from} is after `to` {to}; swap the bounds"),
+    )
+}
+
+fn parse_year_range(value: &serde_json::Value, pointer: &str) -> Result<YearRange, CriterionError> {
+    let object = object_with(value, pointer, &["from", "to"])?;
+    let from = optional_integer(object, "from", pointer, YEARS)?;
+    let to = optional_integer(object, "to", pointer, YEARS)?;
+    if let (Some(from), Some(to)) = (from, to)
+        && from > to
+    {
+        return Err(reversed(pointer, from, to));
+    }
+    // YEARS keeps both bounds within i32.
+    Ok(YearRange {
+        from: from.and_then(|year| i32::try_from(year).ok()),
+        to: to.and_then(|year| i32::try_from(year).ok()),
+    })
+}
+
+fn parse_column(object: &Object, pointer: &str) -> Result<ColumnRef, CriterionError> {
+    let at = child_pointer(pointer, "column");
+    match object.get("column").and_then(|value| value.as_str()) {
+        Some(name) if !name.is_empty() => Ok(ColumnRef {
+            name: name.to_owned(),
+            pointer: at,
+        }),
+        _ => Err(CriterionError::new(
+            &at,
+            "expected the name of a column of the registry as a non-empty string",
+        )),
+    }
+}
+
+fn parse_event(value: &serde_json::Value, pointer: &str) -> Result<EventCriterion, CriterionError> {
+    let object = object_with(value, pointer, &["registry", "icd10", "date", "age"])?;
+    let registry_pointer = child_pointer(pointer, "registry");
+    let registry = parse_registry(
+        object.get("registry").unwrap_or(&serde_json::Value::Null),
+        &registry_pointer,
+    )?;
+    let icd10 = object
+        .get("icd10")
+        .map(|value| parse_codes(value, &child_pointer(pointer, "icd10")))
+        .transpose()?;
+    let date = object
+        .get("date")
+        .map(|value| parse_dates(value, &child_pointer(pointer, "date")))
+        .transpose()?;
+    let age = object
+        .get("age")
+        .map(|value| parse_ages(value, &child_pointer(pointer, "age")))
+        .transpose()?;
+    Ok(EventCriterion {
+        registry,
+        icd10,
+        date,
+        age,
+    })
+}
+
+fn parse_codes(value: &serde_json::Value, pointer: &str) -> Result<CodeCondition, CriterionError> {
+    let object = object_with(value, pointer, &["column", "prefixes"])?;
+    let column = parse_column(object, pointer)?;
+    let prefixes_pointer = child_pointer(pointer, "prefixes");
+    let items = object
+        .get("prefixes")
+        .and_then(|value| value.as_array())
+        .filter(|items| !items.is_empty())
+        .ok_or_else(|| {
+            CriterionError::new(
+                &prefixes_pointer,
+                "expected a non-empty array of ICD-10 code prefixes such as \"C18\"",
+            )
+        })?;
+    let prefixes = items
+        .iter()
+        .enumerate()
+        .map(|(index, item)| {
+            let at = child_pointer(&prefixes_pointer, &index.to_string());
+            match item.as_str() {
+                Some(prefix) if is_icd10_prefix(prefix) => {
+                    Ok(prefix.chars().filter(|c| *c != '.').collect())
+                }
+                _ => Err(CriterionError::new(
+                    &at,
+                    "not an ICD-10 code prefix; write an upper-case letter, up to two digits \
+                     and, after two digits, optionally a dot and one or two digits, \
+                     e.g. C, C5, C50 or C50.9",
+                )),
+            }
+        })
+        .collect::<Result<_, _>>()?;
+    Ok(CodeCondition { column, prefixes })
+}
+
+/// Returns whether `prefix` is an upper-case letter, up to two digits and,
+/// after two digits, optionally a dot and one or two digits.
+pub fn is_icd10_prefix(prefix: &str) -> bool {
+    let bytes = prefix.as_bytes();
+    let Some((first, rest)) = bytes.split_first() else {
+        return false;
+    };
+    if !first.is_ascii_uppercase() {
+        return false;
+    }
+    let (category, subcategory) = match rest.iter().position(|byte| *byte == b'.') {
+        Some(dot) => (&rest[..dot], Some(&rest[dot + 1..])),
+        None => (rest, None),
+    };
+    let digits = |part: &[u8]| part.iter().all(u8::is_ascii_digit);
+    match subcategory {
+        None => category.len() <= 2 && digits(category),
+        Some(sub) => {
+            category.len() == 2 && digits(category) && (1..=2).contains(&sub.len()) && digits(sub)
+        }
+    }
+}
+
+fn parse_dates(value: &serde_json::Value, pointer: &str) -> Result<DateCondition, CriterionError> {
+    let object = object_with(value, pointer, &["column", "from", "to"])?;
+    let column = parse_column(object, pointer)?;
+    let date = |key: &str| -> Result<Option<NaiveDate>, CriterionError> {
+        match object.get(key) {
+            None | Some(serde_json::Value::Null) => Ok(None),
+            Some(value) => value
+                .as_str()
+                .and_then(|text| NaiveDate::parse_from_str(text, "%Y-%m-%d").ok())
+                .map(Some)
+                .ok_or_else(|| {
+                    CriterionError::new(
+                        &child_pointer(pointer, key),
+                        "expected an existing date written YYYY-MM-DD",
+                    )
+                }),
+        }
+    };
+    let from = date("from")?;
+    let to = date("to")?;
+    if let (Some(from), Some(to)) = (from, to)
+        && from > to
+    {
+        return Err(CriterionError::new(
+            pointer,
+            format!("`from` {from} is after `to` {to}; swap the dates"),
+        ));
+    }
+    Ok(DateCondition { column, from, to })
+}
+
+fn parse_ages(value: &serde_json::Value, pointer: &str) -> Result<AgeCondition, CriterionError> {
+    let object = object_with(value, pointer, &["column", "from", "to"])?;
+    let column = parse_column(object, pointer)?;
+    let from = optional_integer(object, "from", pointer, AGES)?;
+    let to = optional_integer(object, "to", pointer, AGES)?;
+    if let (Some(from), Some(to)) = (from, to)
+        && from > to
+    {
+        return Err(reversed(pointer, from, to));
+    }
+    // AGES keeps both bounds within u32.
+    Ok(AgeCondition {
+        column,
+        from: from.and_then(|age| u32::try_from(age).ok()),
+        to: to.and_then(|age| u32::try_from(age).ok()),
+    })
+}
+
+#[cfg(test)]
+mod criterion_tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn parse_error(value: serde_json::Value) -> CriterionError {
+        Criterion::parse(&value).unwrap_err()
+    }
+
+    #[test]
+    fn combined_criteria_parse() {
+        let criterion = Criterion::parse(&json!({"all": [
+            {"event": {"registry": "cancer",
+                       "icd10": {"column": "icd10", "prefixes": ["C18.7", "C2"]},
+                       "date": {"column": "diagnosis_date", "from": "2010-01-01"},
+                       "age": {"column": "diagnosis_date", "from": 18, "to": 80}}},
+            {"any": [{"sex": "female"}, {"birth_year": {"from": 1950, "to": 1960}}]},
+            {"absent": "quality"}
+        ]}))
+        .unwrap();
+        let Criterion::All(items) = &criterion else {
+            panic!("{criterion:?}");
+        };
+        assert_eq!(items.len(), 3);
+        let Criterion::Event(event) = &items[0] else {
+            panic!("{:?}", items[0]);
+        };
+        assert_eq!(event.registry.name, "cancer");
+        assert_eq!(event.icd10.as_ref().unwrap().prefixes, ["C187", "C2"]);
+        assert_eq!(event.age.as_ref().unwrap().to, Some(80));
+        assert!(
+            matches!(&items[2], Criterion::Not(inner) if matches!(**inner, Criterion::Present(_)))
+        );
+        let mut names = Vec::new();
+        criterion.registries(&mut |registry| names.push(registry.name.clone()));
+        assert_eq!(names, ["cancer", "quality"]);
+    }
+
+    #[test]
+    fn bad_prefix_pointed_at() {
+        let error = parse_error(
+            json!({"all": [{"sex": "male"}, {"event": {"registry": "cancer",
+            "icd10": {"column": "icd10", "prefixes": ["C18", "c50"]}}}]}),
+        );
+        assert_eq!(error.pointer, "/all/1/event/icd10/prefixes/1");
+        assert!(
+            error.to_string().contains("/all/1/event/icd10/prefixes/1"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn unknown_key_pointed_at() {
+        let error = parse_error(json!({"any": [{"sexx": "male"}]}));
+        assert_eq!(error.pointer, "/any/0/sexx");
+        let error = parse_error(json!({"event": {"registry": "cancer", "when": {}}}));
+        assert_eq!(error.pointer, "/event/when");
+    }
+
+    #[test]
+    fn reversed_ranges_rejected() {
+        assert_eq!(
+            parse_error(json!({"birth_year": {"from": 2000, "to": 1990}})).pointer,
+            "/birth_year"
+        );
+        let error = parse_error(json!({"not": {"event": {"registry": "cancer",
+            "date": {"column": "d", "from": "2020-01-02", "to": "2020-01-01"}}}}));
+        assert_eq!(error.pointer, "/not/event/date");
+    }
+
+    #[test]
+    fn invalid_values_pointed_at() {
+        let cases = [
+            (json!({"sex": "m"}), "/sex"),
+            (json!({"birth_year": {"from": "1950"}}), "/birth_year/from"),
+            (json!({"event": {"registry": ""}}), "/event/registry"),
+            (
+                json!({"event": {"registry": "x", "date": {"column": "d", "to": "2021-02-29"}}}),
+                "/event/date/to",
+            ),
+            (
+                json!({"event": {"registry": "x", "age": {"from": 1}}}),
+                "/event/age/column",
+            ),
+            (
+                json!({"event": {"registry": "x", "age": {"column": "d", "to": -1}}}),
+                "/event/age/to",
+            ),
+            (json!({"all": []}), "/all"),
+            (json!({"all": [{"sex": "male"}], "any": []}), ""),
+            (json!([]), ""),
+            (json!({"present": {"a/b": 1}}), "/present"),
+        ];
+        for (value, pointer) in cases {
+            assert_eq!(parse_error(value.clone()).pointer, pointer, "{value}");
+        }
+    }
+
+    #[test]
+    fn pointer_tokens_escaped() {
+        let error = parse_error(json!({"event": {"registry": "x", "a/b~": 1}}));
+        assert_eq!(error.pointer, "/event/a~1b~0");
+    }
+
+    #[test]
+    fn icd10_prefixes() {
+        for prefix in ["C", "C1", "C18", "C18.7", "K50.12", "Z99"] {
+            assert!(is_icd10_prefix(prefix), "{prefix}");
+        }
+        for prefix in ["", "c18", "C181", "C1.8", "C18.", "C18.123", "18", "CC"] {
+            assert!(!is_icd10_prefix(prefix), "{prefix}");
+        }
+    }
+
+    #[test]
+    fn code_condition_ignores_dots() {
+        let condition = CodeCondition {
+            column: ColumnRef {
+                name: "icd10".into(),
+                pointer: String::new(),
+            },
+            prefixes: vec!["C187".into(), "D0".into()],
+        };
+        assert!(condition.matches("C18.7"));
+        assert!(condition.matches("C187"));
+        assert!(condition.matches("D05.1"));
+        assert!(!condition.matches("C18.6"));
+        assert!(!condition.matches("C1"));
+    }
+
+    #[test]
+    fn year_range_inclusive() {
+        let range = YearRange {
+            from: Some(1950),
+            to: Some(1960),
+        };
+        assert!(range.contains(1950));
+        assert!(range.contains(1960));
+        assert!(!range.contains(1961));
+        assert!(
+            YearRange {
+                from: None,
+                to: None
+            }
+            .contains(1800)
+        );
+    }
+}

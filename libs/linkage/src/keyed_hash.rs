@@ -26,6 +26,22 @@ pub fn pseudonym(project_key: &[u8], id: &IdentityNumber) -> String {
     KeyedHasher::new(project_key).pseudonym(id.as_u64())
 }
 
+/// Domain separation of project keys, so a project key never equals
+/// another use of the master key.
+const PROJECT_KEY_CONTEXT: &[u8] = b"hap/project-pseudonym-key/v1/";
+
+/// Derives a project's pseudonym key: HMAC-SHA256(master key, context ||
+/// project id), where the project id is the 16 bytes of its UUID. The same
+/// project always gets the same key, and other projects unrelated ones.
+pub fn project_key(master_key: &[u8], project_id: &[u8; 16]) -> [u8; 32] {
+    let mut message = PROJECT_KEY_CONTEXT.to_vec();
+    message.extend_from_slice(project_id);
+    let keyed = KeyedHasher::new(master_key);
+    let mut mac = keyed.keyed.clone();
+    mac.update(&message);
+    mac.finalize().into_bytes().into()
+}
+
 /// An HMAC-SHA256 keyed once and cloned per message, which saves the key
 /// schedule on every hash.
 #[derive(Clone)]

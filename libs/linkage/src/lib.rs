@@ -13,9 +13,12 @@
 //! - `registries`: per-registry file layouts and the values they give.
 //! - `table`: the output table in catalogue column order.
 //! - `exclusion`: consent exclusion lists and their digest.
+//! - [`columnar`]: descriptor-driven linkage of CSV and Parquet extracts at
+//!   national scale, behind `hapctl link`.
 //! - `csv_source`, `identifier`, `values`, `fast_hash`: reading rows,
 //!   validating identity numbers, parsing values and hashing keys.
 
+pub mod columnar;
 mod csv_source;
 mod error;
 mod exclusion;
@@ -32,7 +35,7 @@ mod table;
 mod values;
 
 pub use error::LinkageError;
-pub use keyed_hash::{person_hash, pseudonym};
+pub use keyed_hash::{person_hash, project_key, pseudonym};
 pub use link::link;
 pub use report::{
     ExclusionSummary, FileReport, InvalidIdentifierCounts, InvalidReason, LinkageReport,

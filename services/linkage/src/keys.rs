@@ -2,22 +2,12 @@
 //! person gets the same pseudonym in every delivery to one project and a
 //! different one in every other project.
 
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use uuid::Uuid;
 
-/// Domain separation, so a project key can never equal another use of the
-/// master key.
-const CONTEXT: &[u8] = b"hap/project-pseudonym-key/v1/";
-
-/// Returns HMAC-SHA256(master key, context || project id).
+/// Returns HMAC-SHA256(master key, context || project id), the derivation
+/// `hapctl link` shares through [`hap_linkage::project_key`].
 pub fn project_key(master_key: &[u8], project_id: Uuid) -> [u8; 32] {
-    // HMAC accepts keys of any length, so this cannot fail.
-    let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(master_key)
-        .unwrap_or_else(|_| unreachable!("HMAC takes keys of any length"));
-    mac.update(CONTEXT);
-    mac.update(project_id.as_bytes());
-    mac.finalize().into_bytes().into()
+    hap_linkage::project_key(master_key, project_id.as_bytes())
 }
 
 #[cfg(test)]
@@ -39,5 +29,16 @@ mod tests {
             project_key(b"master", Uuid::now_v7()),
             project_key(b"master", Uuid::now_v7())
         );
+    }
+
+    #[test]
+    fn derivation_is_hmac_of_context_and_project() {
+        use hmac::{Hmac, Mac};
+        let project = Uuid::now_v7();
+        let mut mac = <Hmac<sha2::Sha256> as Mac>::new_from_slice(b"master").unwrap();
+        mac.update(b"hap/project-pseudonym-key/v1/");
+        mac.update(project.as_bytes());
+        let expected: [u8; 32] = mac.finalize().into_bytes().into();
+        assert_eq!(project_key(b"master", project), expected);
     }
 }

@@ -3,10 +3,12 @@
 //! project's pseudonym and writes the dataset to the work store.
 //!
 //! - [`consumers`]: the linkage run.
+//! - [`exclusions`]: the persons each permit leaves out, from the consent service.
 //! - [`keys`]: per-project pseudonym keys from the master key.
 //! - [`routes`]: the `/v1` HTTP API (linkage reports).
 
 pub mod consumers;
+pub mod exclusions;
 pub mod keys;
 pub mod routes;
 pub mod schema;

@@ -6,6 +6,8 @@ use hap_kit::settings::{SettingsError, Validate, decode_hex_key};
 use hap_service::{CommonSettings, HasCommon};
 use serde::Deserialize;
 
+use crate::exclusions::ConsentApiSettings;
+
 pub const DEFAULTS: &str = r#"
 [http]
 port = 8083
@@ -20,6 +22,10 @@ registry_dir = "var/registries"
 [linkage.identity]
 policy = "allow-2032"
 profile = "production"
+
+[linkage.consent]
+url = "http://127.0.0.1:8082"
+timeout_seconds = 30
 "#;
 
 #[derive(Clone, Debug, Deserialize)]
@@ -49,6 +55,8 @@ pub struct LinkageSettings {
     pub platform_key: Secret,
     /// Identity-number rules (`profile = "test"` accepts synthetic numbers).
     pub identity: Rules,
+    /// The consent service, which serves the exclusions of each permit.
+    pub consent: ConsentApiSettings,
 }
 
 impl Validate for Settings {
@@ -56,6 +64,10 @@ impl Validate for Settings {
         self.common.validate()?;
         let master = decode_hex_key("linkage.master_key", &self.linkage.master_key)?;
         let platform = decode_hex_key("linkage.platform_key", &self.linkage.platform_key)?;
+        self.linkage
+            .consent
+            .validate(&self.common.auth)
+            .map_err(|(key, reason)| SettingsError::Invalid { key, reason })?;
         if master == platform {
             return Err(SettingsError::Invalid {
                 key: "linkage.master_key",

@@ -4,16 +4,21 @@ use std::net::TcpListener;
 
 use actix_web::web;
 use hap_kit::db::PgPool;
-use hap_kit::settings::decode_hex_key;
+use hap_kit::settings::{SettingsError, decode_hex_key};
 use hap_kit::store::WorkStore;
 use hap_service::{Base, Running, StartError};
 
 use crate::consumers::cleared::{ClearedHandler, ROUTING_KEYS};
+use crate::exclusions::ExclusionClient;
 use crate::settings::Settings;
 use crate::{MIGRATIONS, NAME, routes};
 
 pub struct AppState {
     pub pool: PgPool,
+    /// The registry extracts that feasibility counts read.
+    pub registry_dir: std::path::PathBuf,
+    /// Identity-number rules for feasibility counts.
+    pub rules: hap_identity::Rules,
 }
 
 pub async fn start(
@@ -26,6 +31,13 @@ pub async fn start(
         master_key: decode_hex_key("linkage.master_key", &settings.linkage.master_key)?,
         platform_key: decode_hex_key("linkage.platform_key", &settings.linkage.platform_key)?,
         rules: settings.linkage.identity,
+        exclusions: ExclusionClient::new(&settings.linkage.consent, &settings.common.auth)
+            .map_err(|reason| {
+                StartError::Settings(SettingsError::Invalid {
+                    key: "linkage.consent",
+                    reason,
+                })
+            })?,
     };
     let mut base = Base::start(
         NAME,
@@ -37,6 +49,8 @@ pub async fn start(
 
     let state = web::Data::new(AppState {
         pool: base.pool.clone(),
+        registry_dir: settings.store.registry_dir.clone().into(),
+        rules: settings.linkage.identity,
     });
     base.serve(&settings.common, listener, move |config| {
         config.app_data(state.clone());

@@ -13,7 +13,7 @@ use std::time::Instant;
 
 use diesel::prelude::*;
 use hap_contracts::criteria::Registry;
-use hap_contracts::events::{self, LegalBasisCleared, LinkageCompleted, ObjectRef, StepFailed};
+use hap_contracts::events::{self, LegalBasisCleared, LinkageCompleted, StepFailed};
 use hap_identity::Rules;
 use hap_kit::store::WorkStore;
 use hap_linkage::{LinkageError, LinkageRequest, link};
@@ -21,6 +21,7 @@ use hap_messaging::{Context, Envelope, Handler, HandlerError};
 use hap_service::emit;
 use uuid::Uuid;
 
+use crate::exclusions::{ExclusionClient, FetchError};
 use crate::keys::project_key;
 use crate::schema::linkage_runs;
 
@@ -32,6 +33,8 @@ pub struct ClearedHandler {
     pub master_key: Vec<u8>,
     pub platform_key: Vec<u8>,
     pub rules: Rules,
+    /// Fetches the persons each permit leaves out from the consent service.
+    pub exclusions: ExclusionClient,
 }
 
 impl Handler for ClearedHandler {
@@ -42,7 +45,19 @@ impl Handler for ClearedHandler {
         let started = Instant::now();
         tracing::info!(%application_id, permit_id = %permit.permit_id, "linkage run started");
 
-        let exclusions = self.read_exclusions(&cleared)?;
+        let exclusions = match self.fetch_exclusions(&cleared) {
+            Ok(exclusions) => exclusions,
+            Err(FetchError::Invalid(reason)) => {
+                tracing::warn!(%application_id, %reason, "exclusions rejected");
+                let failed = StepFailed {
+                    application_id,
+                    reason: format!("linkage failed: {reason}"),
+                };
+                ctx.complete(|conn| emit(conn, envelope, events::LINKAGE_FAILED, &failed))?;
+                return Ok(());
+            }
+            Err(error @ FetchError::Unavailable(_)) => return Err(HandlerError::transient(error)),
+        };
         let variables: Vec<(Registry, Vec<String>)> = permit
             .registries
             .iter()
@@ -122,41 +137,17 @@ impl Handler for ClearedHandler {
 }
 
 impl ClearedHandler {
-    fn read_exclusions(
+    /// Fetches the exclusions of the permit over HTTP. The handler runs on a
+    /// blocking thread of the runtime, so it waits for the request there.
+    fn fetch_exclusions(
         &self,
         cleared: &LegalBasisCleared,
-    ) -> Result<HashMap<Registry, HashSet<[u8; 32]>>, HandlerError> {
-        let mut exclusions = HashMap::new();
-        for list in &cleared.exclusions {
-            let hashes = parse_hashes(&self.store, &list.object)?;
-            exclusions.insert(list.registry, hashes);
-        }
-        Ok(exclusions)
+    ) -> Result<HashMap<Registry, HashSet<[u8; 32]>>, FetchError> {
+        let fetch = self
+            .exclusions
+            .fetch(cleared.permit.permit_id, &cleared.exclusions);
+        tokio::runtime::Handle::current().block_on(fetch)
     }
-}
-
-fn parse_hashes(store: &WorkStore, object: &ObjectRef) -> Result<HashSet<[u8; 32]>, HandlerError> {
-    let bytes = store.get(object).map_err(HandlerError::transient)?;
-    let text = String::from_utf8(bytes).map_err(|_| {
-        HandlerError::permanent(format!("exclusion list `{}` is not UTF-8", object.key))
-    })?;
-    text.lines()
-        .filter(|line| !line.is_empty())
-        .enumerate()
-        .map(|(index, line)| {
-            let mut hash = [0u8; 32];
-            data_encoding::HEXLOWER_PERMISSIVE
-                .decode_mut(line.as_bytes(), &mut hash)
-                .map_err(|_| {
-                    HandlerError::permanent(format!(
-                        "exclusion list `{}` line {} is not a 64-digit hex hash",
-                        object.key,
-                        index + 1
-                    ))
-                })?;
-            Ok(hash)
-        })
-        .collect()
 }
 
 /// Errors that the same input repeats on every attempt: the case goes back

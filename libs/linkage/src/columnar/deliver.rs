@@ -1,0 +1,322 @@
+//! The delivery pass: each registry's rows of cohort persons, with every
+//! identifier replaced by its pseudonym, written as one Parquet file per
+//! part, and every row counted by outcome and year.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, StringArray, StringBuilder};
+use arrow::compute::filter;
+use arrow::datatypes::{DataType, Date32Type, Field, Schema, SchemaRef};
+use arrow::record_batch::RecordBatch;
+use hap_contracts::criteria::VariableType;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::Compression;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
+
+use crate::columnar::calendar::year_of;
+use crate::columnar::cohort::Cohort;
+use crate::columnar::descriptor::RegistryDescriptor;
+use crate::columnar::error::RunError;
+use crate::columnar::parallel::run_parts;
+use crate::columnar::pseudonyms::{PSEUDONYM_LEN, Pseudonyms};
+use crate::columnar::report::{Count, IdentifierReport, RegistryReport, RowCounts};
+use crate::columnar::resolve::Resolution;
+use crate::columnar::source::{Batch, ColumnKind, ColumnRequest, Extract};
+use crate::columnar::spine::Spine;
+
+/// First year counted by year; earlier and later years count as unknown.
+const FIRST_YEAR: i32 = 1800;
+/// Year slots: one unknown slot, then 1800-2199.
+const YEAR_SLOTS: usize = 401;
+
+/// What the delivery of one registry needs besides the registry.
+pub(crate) struct Delivery<'a> {
+    pub(crate) spine: &'a Spine,
+    pub(crate) cohort: &'a Cohort,
+    pub(crate) pseudonyms: &'a Pseudonyms,
+    pub(crate) out_dir: &'a Path,
+    pub(crate) threads: usize,
+}
+
+/// Counts of one part.
+struct PartCounts {
+    years: Vec<RowCounts>,
+    others: Vec<RowCounts>,
+    invalid_values: Vec<u64>,
+}
+
+/// Name of the pseudonym column that replaces identifier `column`.
+fn pseudonym_column(descriptor: &RegistryDescriptor, column: &str) -> String {
+    if descriptor.identifiers.len() == 1 {
+        "pseudonym".to_owned()
+    } else {
+        format!("{column}_pseudonym")
+    }
+}
+
+pub(crate) fn arrow_type(kind: VariableType) -> DataType {
+    match kind {
+        VariableType::Text => DataType::Utf8,
+        VariableType::Integer => DataType::Int64,
+        VariableType::Date => DataType::Date32,
+    }
+}
+
+/// Snappy pages; no dictionary and no statistics on pseudonym columns,
+/// whose random values neither compress nor prune.
+pub(crate) fn writer_properties(pseudonym_columns: &[String]) -> WriterProperties {
+    let mut builder = WriterProperties::builder().set_compression(Compression::SNAPPY);
+    for column in pseudonym_columns {
+        let path = ColumnPath::from(column.as_str());
+        builder = builder
+            .set_column_dictionary_enabled(path.clone(), false)
+            .set_column_statistics_enabled(path, EnabledStatistics::None);
+    }
+    builder.build()
+}
+
+pub(crate) fn write_error(path: &Path, error: impl std::fmt::Display) -> RunError {
+    RunError::Write {
+        path: path.to_path_buf(),
+        message: error.to_string(),
+    }
+}
+
+impl Delivery<'_> {
+    /// Delivers one registry and returns its report. `present` receives a
+    /// bit for every person linked in the registry, for the overlap.
+    pub(crate) fn registry(
+        &self,
+        descriptor: &RegistryDescriptor,
+        present: &[AtomicU64],
+    ) -> Result<RegistryReport, RunError> {
+        let extract = Extract::open(&descriptor.file)?;
+        let mut columns: Vec<ColumnRequest> = descriptor
+            .identifiers
+            .iter()
+            .map(|name| ColumnRequest {
+                name: name.clone(),
+                kind: ColumnKind::Identifier,
+            })
+            .collect();
+        columns.extend(descriptor.variables.iter().map(|variable| ColumnRequest {
+            name: variable.name.clone(),
+            kind: ColumnKind::Typed(variable.kind),
+        }));
+        let pseudonym_columns: Vec<String> = descriptor
+            .identifiers
+            .iter()
+            .map(|column| pseudonym_column(descriptor, column))
+            .collect();
+        let mut fields: Vec<Field> = pseudonym_columns
+            .iter()
+            .map(|name| Field::new(name, DataType::Utf8, true))
+            .collect();
+        fields.extend(
+            descriptor
+                .variables
+                .iter()
+                .map(|variable| Field::new(&variable.name, arrow_type(variable.kind), true)),
+        );
+        let schema: SchemaRef = Arc::new(Schema::new(fields));
+        let year_column = descriptor.year.as_ref().and_then(|year| {
+            descriptor
+                .variables
+                .iter()
+                .position(|variable| &variable.name == year)
+                .map(|position| position + descriptor.identifiers.len())
+        });
+
+        let folder = self.out_dir.join(&descriptor.name);
+        std::fs::create_dir_all(&folder).map_err(|error| write_error(&folder, error))?;
+        let properties = writer_properties(&pseudonym_columns);
+        let parts = run_parts(extract.part_count(), self.threads, |part| {
+            let path = folder.join(format!("part-{part:05}.parquet"));
+            let file = File::create(&path).map_err(|error| write_error(&path, error))?;
+            let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(properties.clone()))
+                .map_err(|error| write_error(&path, error))?;
+            let mut counts = PartCounts {
+                years: vec![RowCounts::default(); YEAR_SLOTS],
+                others: vec![RowCounts::default(); descriptor.identifiers.len() - 1],
+                invalid_values: vec![0; descriptor.variables.len()],
+            };
+            extract.read(part, &columns, &mut |batch| {
+                let output = self.link_batch(descriptor, &batch, year_column, present, &mut counts);
+                let output = RecordBatch::try_new(schema.clone(), output)
+                    .map_err(|error| write_error(&path, error))?;
+                writer
+                    .write(&output)
+                    .map_err(|error| write_error(&path, error))
+            })?;
+            writer.close().map_err(|error| write_error(&path, error))?;
+            Ok(counts)
+        })?;
+
+        let mut total = RowCounts::default();
+        let mut years: BTreeMap<String, RowCounts> = BTreeMap::new();
+        let mut others = vec![RowCounts::default(); descriptor.identifiers.len() - 1];
+        let mut invalid_values = vec![0_u64; descriptor.variables.len()];
+        for part in parts {
+            for (slot, counts) in part.years.iter().enumerate() {
+                if counts.records == 0 {
+                    continue;
+                }
+                total.merge(counts);
+                let year = match slot {
+                    0 => "unknown".to_owned(),
+                    slot => (FIRST_YEAR + slot as i32 - 1).to_string(),
+                };
+                years.entry(year).or_default().merge(counts);
+            }
+            for (mine, theirs) in others.iter_mut().zip(&part.others) {
+                mine.merge(theirs);
+            }
+            for (mine, theirs) in invalid_values.iter_mut().zip(&part.invalid_values) {
+                *mine += theirs;
+            }
+        }
+        Ok(RegistryReport {
+            registry: descriptor.name.clone(),
+            identifier: descriptor.identifiers[0].clone(),
+            total,
+            years,
+            other_identifiers: descriptor.identifiers[1..]
+                .iter()
+                .zip(others)
+                .map(|(column, total)| IdentifierReport {
+                    column: column.clone(),
+                    total,
+                })
+                .collect(),
+            invalid_values: descriptor
+                .variables
+                .iter()
+                .zip(invalid_values)
+                .map(|(variable, count)| (variable.name.clone(), Count(count)))
+                .collect(),
+        })
+    }
+
+    /// Links one batch: counts every row and returns the output columns
+    /// for the rows of cohort persons.
+    fn link_batch(
+        &self,
+        descriptor: &RegistryDescriptor,
+        batch: &Batch,
+        year_column: Option<usize>,
+        present: &[AtomicU64],
+        counts: &mut PartCounts,
+    ) -> Vec<ArrayRef> {
+        let identifiers = descriptor.identifiers.len();
+        for (mine, theirs) in counts
+            .invalid_values
+            .iter_mut()
+            .zip(&batch.invalid[identifiers..])
+        {
+            *mine += theirs;
+        }
+        let ids = batch.columns[0].as_string::<i32>();
+        let dates = year_column.map(|column| batch.columns[column].as_primitive::<Date32Type>());
+        let mut keep = Vec::with_capacity(batch.rows);
+        let mut persons = Vec::new();
+        for row in 0..batch.rows {
+            let slot = dates
+                .filter(|dates| dates.is_valid(row))
+                .map_or(0, |dates| {
+                    let year = year_of(dates.value(row));
+                    usize::try_from(year - FIRST_YEAR + 1)
+                        .ok()
+                        .filter(|slot| *slot < YEAR_SLOTS)
+                        .unwrap_or(0)
+                });
+            let resolution = self
+                .spine
+                .resolve(ids.is_valid(row).then(|| ids.value(row)));
+            let delivered = count(&mut counts.years[slot], resolution, |person| {
+                self.cohort.contains(person)
+            });
+            if let Some(person) = resolution.person() {
+                let position = person as usize;
+                present[position / 64].fetch_or(1 << (position % 64), Ordering::Relaxed);
+            }
+            keep.push(delivered);
+            if delivered && let Some(person) = resolution.person() {
+                persons.push(person);
+            }
+        }
+        let mask = BooleanArray::from(keep);
+
+        let mut output: Vec<ArrayRef> = Vec::with_capacity(batch.columns.len());
+        output.push(Arc::new(
+            self.pseudonym_array(persons.iter().map(|p| Some(*p))),
+        ));
+        for (other, column) in batch.columns[1..identifiers].iter().enumerate() {
+            let ids = column.as_string::<i32>();
+            let mut linked = Vec::with_capacity(persons.len());
+            for row in 0..batch.rows {
+                let resolution = self
+                    .spine
+                    .resolve(ids.is_valid(row).then(|| ids.value(row)));
+                count(&mut counts.others[other], resolution, |_| mask.value(row));
+                if mask.value(row) {
+                    linked.push(resolution.person());
+                }
+            }
+            output.push(Arc::new(self.pseudonym_array(linked.into_iter())));
+        }
+        for column in &batch.columns[identifiers..] {
+            // The mask has one entry per row of the batch, so filtering cannot fail.
+            match filter(column, &mask) {
+                Ok(filtered) => output.push(filtered),
+                Err(_) => output.push(arrow::array::new_null_array(
+                    column.data_type(),
+                    persons.len(),
+                )),
+            }
+        }
+        output
+    }
+
+    fn pseudonym_array(&self, persons: impl Iterator<Item = Option<u32>>) -> StringArray {
+        let (rows, _) = persons.size_hint();
+        let mut builder = StringBuilder::with_capacity(rows, rows * PSEUDONYM_LEN);
+        for person in persons {
+            match person {
+                Some(person) => {
+                    let text = self.pseudonyms.encode(person);
+                    // Base32 letters are ASCII.
+                    builder.append_value(std::str::from_utf8(&text).unwrap_or_default());
+                }
+                None => builder.append_null(),
+            }
+        }
+        builder.finish()
+    }
+}
+
+/// Counts one row and returns whether it is delivered.
+fn count(counts: &mut RowCounts, resolution: Resolution, in_cohort: impl Fn(u32) -> bool) -> bool {
+    counts.records += 1;
+    match resolution {
+        Resolution::Unlinked(reason) => {
+            counts.unlinked.add(reason, 1);
+            false
+        }
+        Resolution::Linked(person) | Resolution::Remapped(person) => {
+            counts.linked += 1;
+            if matches!(resolution, Resolution::Remapped(_)) {
+                counts.remapped += 1;
+            }
+            let delivered = in_cohort(person);
+            if delivered {
+                counts.delivered += 1;
+            }
+            delivered
+        }
+    }
+}

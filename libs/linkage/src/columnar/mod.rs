@@ -1,0 +1,176 @@
+//! Descriptor-driven linkage at national scale: registry extracts in CSV
+//! or Parquet described by [`RegistryDescriptor`]s, a spine with identity
+//! history, cohort criteria as a [`Criterion`] expression, and output as
+//! Parquet with one pseudonym per person.
+//!
+//! A run reads the spine, selects the cohort (one pass over each registry
+//! that an event criterion names), hashes each spine person once, then
+//! streams every registry again and writes the rows of cohort persons.
+//! Parquet extracts split into parts of whole row groups that threads
+//! process in parallel; each part writes its own output file, so the
+//! output is the same whatever the number of threads.
+//!
+//! - `descriptor`: the JSON descriptors.
+//! - `source`: reading CSV (`,` or `;`, UTF-8 or Latin-1) and Parquet as Arrow batches.
+//! - `spine`, `resolve`: the spine index, identity history and unlinked reasons.
+//! - `cohort`: criteria checked against the descriptors and evaluated.
+//! - `pseudonyms`, `deliver`, `persons`: hashing and the output files.
+//! - `report`: [`RunReport`].
+
+mod calendar;
+mod cohort;
+mod deliver;
+pub mod descriptor;
+pub mod error;
+mod folder;
+mod parallel;
+mod persons;
+mod pseudonyms;
+pub mod report;
+pub mod resolve;
+mod source;
+mod spine;
+
+use std::path::Path;
+use std::sync::atomic::AtomicU64;
+
+use hap_contracts::criteria::Criterion;
+use hap_identity::Rules;
+
+use crate::columnar::cohort::CohortPlan;
+use crate::columnar::deliver::{Delivery, write_error};
+use crate::columnar::report::{Count, Overlap, RunReport};
+use crate::columnar::spine::Spine;
+
+pub use descriptor::{RegistryDescriptor, SpineDescriptor};
+pub use error::RunError;
+pub use folder::registry_folder;
+pub use persons::PERSONS_FILE;
+pub use report::{FeasibilityCount, RegistryReport, RowCounts};
+pub use resolve::Unlinked;
+
+/// File name of the report in the output folder.
+pub const REPORT_FILE: &str = "report.json";
+
+/// The inputs of one run.
+pub struct RunPlan<'a> {
+    pub spine: &'a SpineDescriptor,
+    pub registries: &'a [RegistryDescriptor],
+    pub criterion: &'a Criterion,
+    pub rules: Rules,
+    /// Key of the project's pseudonyms.
+    pub project_key: &'a [u8],
+    /// Worker threads; the output does not depend on it.
+    pub threads: usize,
+}
+
+/// Checks the plan before anything is read: registry names unique, the
+/// criteria valid against the descriptors, the key not empty.
+fn check(plan: &RunPlan<'_>) -> Result<CohortPlan, RunError> {
+    for (index, registry) in plan.registries.iter().enumerate() {
+        if plan.registries[..index]
+            .iter()
+            .any(|earlier| earlier.name == registry.name)
+        {
+            return Err(RunError::Descriptor {
+                path: registry.file.path.clone(),
+                message: format!(
+                    "registry `{}` is given twice; give each registry once",
+                    registry.name
+                ),
+            });
+        }
+    }
+    Ok(CohortPlan::check(
+        plan.criterion,
+        plan.spine,
+        plan.registries,
+    )?)
+}
+
+/// Returns the number of persons the criteria select, without writing.
+pub fn cohort_size(plan: &RunPlan<'_>) -> Result<u64, RunError> {
+    let cohort_plan = check(plan)?;
+    let spine = Spine::read(plan.spine, plan.rules, plan.threads)?;
+    Ok(cohort_plan
+        .select(&spine, plan.registries, plan.threads)?
+        .size)
+}
+
+/// Runs the linkage and writes `persons.parquet`, one folder of Parquet
+/// parts per registry and `report.json` to `out_dir`, which must be new or
+/// empty. The same inputs and key give byte-identical files.
+pub fn run(plan: &RunPlan<'_>, out_dir: &Path) -> Result<RunReport, RunError> {
+    let cohort_plan = check(plan)?;
+    if plan.project_key.is_empty() {
+        return Err(RunError::Descriptor {
+            path: out_dir.to_path_buf(),
+            message: "the project key is empty; pass the key of the project".to_owned(),
+        });
+    }
+    prepare_output(out_dir)?;
+
+    let spine = Spine::read(plan.spine, plan.rules, plan.threads)?;
+    let cohort = cohort_plan.select(&spine, plan.registries, plan.threads)?;
+    let pseudonyms = pseudonyms::Pseudonyms::compute(&spine, plan.project_key, plan.threads)?;
+
+    let delivery = Delivery {
+        spine: &spine,
+        cohort: &cohort,
+        pseudonyms: &pseudonyms,
+        out_dir,
+        threads: plan.threads,
+    };
+    let words = spine.len().div_ceil(64);
+    let mut presence: Vec<Vec<u64>> = Vec::with_capacity(plan.registries.len());
+    let mut registries = Vec::with_capacity(plan.registries.len());
+    for descriptor in plan.registries {
+        let present: Vec<AtomicU64> = (0..words).map(|_| AtomicU64::new(0)).collect();
+        registries.push(delivery.registry(descriptor, &present)?);
+        presence.push(present.into_iter().map(AtomicU64::into_inner).collect());
+    }
+    persons::write_persons(out_dir, &spine, &cohort, &pseudonyms)?;
+
+    let mut overlap = Vec::new();
+    for (first, a) in plan.registries.iter().enumerate() {
+        for (second, b) in plan.registries.iter().enumerate().skip(first + 1) {
+            let persons = presence[first]
+                .iter()
+                .zip(&presence[second])
+                .map(|(x, y)| u64::from((x & y).count_ones()))
+                .sum();
+            overlap.push(Overlap {
+                registries: [a.name.clone(), b.name.clone()],
+                persons: Count(persons),
+            });
+        }
+    }
+    let report = RunReport {
+        spine: spine.report.clone(),
+        registries,
+        overlap,
+        cohort_persons: Count(cohort.size),
+    };
+    let path = out_dir.join(REPORT_FILE);
+    let mut json = serde_json::to_vec_pretty(&report).map_err(|error| write_error(&path, error))?;
+    json.push(b'\n');
+    std::fs::write(&path, json).map_err(|error| write_error(&path, error))?;
+    Ok(report)
+}
+
+fn prepare_output(out_dir: &Path) -> Result<(), RunError> {
+    match std::fs::read_dir(out_dir) {
+        Ok(mut entries) => {
+            if entries.next().is_some() {
+                return Err(RunError::OutputNotEmpty {
+                    path: out_dir.to_path_buf(),
+                });
+            }
+            Ok(())
+        }
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(out_dir).map_err(|error| write_error(out_dir, error))
+        }
+        Err(error) => Err(write_error(out_dir, error)),
+    }
+}

@@ -1,0 +1,94 @@
+//! One keyed hash per spine person, the collision check, and the base32
+//! text form of a pseudonym.
+
+use crate::columnar::error::RunError;
+use crate::columnar::spine::Spine;
+use crate::keyed_hash::KeyedHasher;
+
+/// Letters of lowercase RFC 4648 base32.
+const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
+/// Characters of a pseudonym: 128 bits in 5-bit groups.
+pub(crate) const PSEUDONYM_LEN: usize = 26;
+
+/// The first 128 bits of each person's keyed hash, and the persons in
+/// hash order.
+pub(crate) struct Pseudonyms {
+    hashes: Vec<u128>,
+    pub(crate) order: Vec<u32>,
+}
+
+impl Pseudonyms {
+    /// Hashes every spine person once, on `threads` threads, and stops with
+    /// an error when two persons share the first 96 bits of their hash
+    /// (which includes every full pseudonym collision).
+    pub(crate) fn compute(
+        spine: &Spine,
+        project_key: &[u8],
+        threads: usize,
+    ) -> Result<Self, RunError> {
+        let hasher = KeyedHasher::new(project_key);
+        let mut hashes = vec![0_u128; spine.len()];
+        let chunk = spine.len().div_ceil(threads.max(1)).max(1);
+        std::thread::scope(|scope| {
+            for (ids, out) in spine.ids.chunks(chunk).zip(hashes.chunks_mut(chunk)) {
+                let hasher = hasher.clone();
+                scope.spawn(move || {
+                    for (id, hash) in ids.iter().zip(out) {
+                        let digest = hasher.hash_id(*id);
+                        let mut first = [0_u8; 16];
+                        first.copy_from_slice(&digest[..16]);
+                        *hash = u128::from_be_bytes(first);
+                    }
+                });
+            }
+        });
+
+        // The upper 96 bits of the hash with the person in the lower 32
+        // bits: sorting gives hash order, and equal upper bits a collision.
+        let mut keyed: Vec<u128> = hashes
+            .iter()
+            .enumerate()
+            .map(|(person, hash)| (hash >> 32 << 32) | person as u128)
+            .collect();
+        keyed.sort_unstable();
+        if keyed.windows(2).any(|pair| pair[0] >> 32 == pair[1] >> 32) {
+            return Err(RunError::PseudonymCollision);
+        }
+        // The lower 32 bits hold the person, so the cast keeps it whole.
+        let order = keyed.into_iter().map(|key| key as u32).collect();
+        Ok(Self { hashes, order })
+    }
+
+    /// Writes the pseudonym of `person`.
+    pub(crate) fn encode(&self, person: u32) -> [u8; PSEUDONYM_LEN] {
+        encode_base32(self.hashes[person as usize])
+    }
+}
+
+/// Lowercase base32 without padding of 16 big-endian bytes.
+pub(crate) fn encode_base32(hash: u128) -> [u8; PSEUDONYM_LEN] {
+    let mut text = [0_u8; PSEUDONYM_LEN];
+    for (index, letter) in text.iter_mut().enumerate().take(PSEUDONYM_LEN - 1) {
+        *letter = ALPHABET[((hash >> (123 - 5 * index)) & 31) as usize];
+    }
+    // The last 3 bits fill the top of the last 5-bit group.
+    text[PSEUDONYM_LEN - 1] = ALPHABET[((hash & 7) << 2) as usize];
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base32_matches_keyed_hash_pseudonym() {
+        let hasher = KeyedHasher::new(b"key");
+        for id in [1_018_012_345_u64, 31_129_912_345, 41_018_012_345] {
+            let digest = hasher.hash_id(id);
+            let mut first = [0_u8; 16];
+            first.copy_from_slice(&digest[..16]);
+            let text = encode_base32(u128::from_be_bytes(first));
+            assert_eq!(std::str::from_utf8(&text).unwrap(), hasher.pseudonym(id));
+        }
+    }
+}

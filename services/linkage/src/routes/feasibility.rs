@@ -1,0 +1,61 @@
+use actix_web::{HttpResponse, web};
+use hap_contracts::criteria::Criterion;
+use hap_kit::auth::{Principal, Role};
+use hap_kit::http::{ApiError, Problem};
+use hap_linkage::columnar::{FeasibilityCount, RunError, RunPlan, cohort_size, registry_folder};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::startup::AppState;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeasibilityRequest {
+    /// A cohort criterion, as `hap_contracts::criteria::Criterion` parses it.
+    criteria: serde_json::Value,
+}
+
+/// `POST /v1/feasibility`: the size of the cohort the criteria select, for
+/// applicants before they apply: `"<5"` below 5, else rounded to 5.
+pub async fn count(
+    state: web::Data<AppState>,
+    principal: Principal,
+    body: web::Json<FeasibilityRequest>,
+) -> Result<HttpResponse, ApiError> {
+    if !principal.has(Role::Applicant) {
+        return Err(Problem::forbidden("feasibility counts need the applicant role").into());
+    }
+    let criterion = Criterion::parse(&body.criteria).map_err(|error| {
+        Problem::bad_request("invalid-criteria", error.to_string())
+            .with("pointer", format!("/criteria{}", error.pointer))
+    })?;
+
+    // Reading the registries takes seconds, so it runs off the HTTP workers.
+    let registry_dir = state.registry_dir.clone();
+    let rules = state.rules;
+    let result = web::block(move || {
+        let (spine, registries) = registry_folder(&registry_dir);
+        let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+        let plan = RunPlan {
+            spine: &spine,
+            registries: &registries,
+            criterion: &criterion,
+            rules,
+            project_key: b"feasibility counts write no pseudonyms",
+            threads,
+        };
+        cohort_size(&plan)
+    })
+    .await
+    .map_err(|error| ApiError::Internal(error.to_string()))?;
+
+    match result {
+        Ok(size) => Ok(HttpResponse::Ok().json(json!({"cohort_size": FeasibilityCount(size)}))),
+        Err(RunError::Criterion(error)) => {
+            Err(Problem::bad_request("invalid-criteria", error.to_string())
+                .with("pointer", format!("/criteria{}", error.pointer))
+                .into())
+        }
+        Err(error) => Err(ApiError::Internal(error.to_string())),
+    }
+}
