@@ -20,6 +20,9 @@ pub struct Actors {
     pub applicant_subject: String,
     pub applicant: String,
     pub case_handler: String,
+    /// A person with the decider role other than the case handler, who
+    /// approves requests for pseudonymous microdata.
+    pub decider: String,
     pub steward: String,
 }
 
@@ -125,10 +128,25 @@ pub async fn import_consents(
         .await
 }
 
-/// Runs one application from creation to downloaded files.
+/// Runs one application from creation to downloaded files, with the
+/// actors' decider approving it.
 pub async fn run(
     endpoints: &Endpoints,
     actors: &Actors,
+    spec: &ApplicationSpec,
+    timeout: Duration,
+) -> Result<Outcome, ApiError> {
+    run_with_decider(endpoints, actors, Some(&actors.decider), spec, timeout).await
+}
+
+/// Runs one application from creation to downloaded files. The case handler
+/// claims it, and `decider` (a bearer token of a person with the decider
+/// role, other than the case handler) approves it; without one the case
+/// handler approves.
+pub async fn run_with_decider(
+    endpoints: &Endpoints,
+    actors: &Actors,
+    decider: Option<&str>,
     spec: &ApplicationSpec,
     timeout: Duration,
 ) -> Result<Outcome, ApiError> {
@@ -149,6 +167,9 @@ pub async fn run(
         "project_id": spec.project_id,
         "title": spec.title,
         "summary": "Survival and treatment after colorectal cancer surgery in Norway.",
+        "institution": "Institute of Health and Society",
+        "project_lead": actors.applicant_subject,
+        "members": [],
         "purpose": Purpose {
             description: "Study survival and complications after colorectal cancer surgery".into(),
             health_research: true,
@@ -195,7 +216,11 @@ pub async fn run(
     let _: Value = handler
         .post(&format!("/v1/applications/{id}/claim"), &json!({}))
         .await?;
-    let _: Value = handler
+    let approver = match decider {
+        Some(token) => traced(ServiceClient::new(&endpoints.applications, token)),
+        None => handler.clone(),
+    };
+    let _: Value = approver
         .post(&format!("/v1/applications/{id}/approve"), &json!({}))
         .await?;
     let approved_at = Instant::now();
@@ -214,15 +239,15 @@ pub async fn run(
         })?;
 
     let delivery = traced(ServiceClient::new(&endpoints.delivery, &actors.applicant));
-    let detail: Value = delivery
-        .get(&format!("/v1/deliveries/{delivery_id}"))
+    // A short-lived download grant lists every file with its download URL.
+    let grant: Value = delivery
+        .post(&format!("/v1/deliveries/{delivery_id}/grants"), &json!({}))
         .await?;
     let mut files = Vec::new();
-    for file in detail["files"].as_array().into_iter().flatten() {
+    for file in grant["files"].as_array().into_iter().flatten() {
         let name = file["name"].as_str().unwrap_or_default().to_owned();
-        let (status, bytes) = delivery
-            .download(&format!("/v1/deliveries/{delivery_id}/files/{name}"), None)
-            .await?;
+        let url = file["url"].as_str().unwrap_or_default();
+        let (status, bytes) = delivery.download(url, None).await?;
         if !status.is_success() {
             return Err(ApiError::Scenario(format!(
                 "downloading {name} returned {status}"

@@ -6,16 +6,23 @@
 //! - [`commands`]: one transaction per command, with its outgoing events.
 //! - [`routes`]: the `/v1` HTTP API.
 //! - [`consumers`]: pipeline events that move the state and fill the timeline.
-//! - [`repository`] and [`schema`]: database access.
+//! - [`repository`] and [`schema`]: database access; [`audit`] and [`notes`]
+//!   keep the audit trail and the internal notes.
+//! - [`webhooks`]: state changes posted to subscribed front-ends.
+//! - [`metrics`]: the applications-by-state gauge on `/metrics`.
 
+pub mod audit;
 pub mod commands;
 pub mod consumers;
 pub mod domain;
+pub mod metrics;
+pub mod notes;
 pub mod repository;
 pub mod routes;
 pub mod schema;
 pub mod settings;
 pub mod startup;
+pub mod webhooks;
 
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 

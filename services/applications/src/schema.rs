@@ -14,6 +14,14 @@ diesel::table! {
         revision -> Int4,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        registries -> Array<Text>,
+        submitted_at -> Nullable<Timestamptz>,
+        clock_started_on -> Nullable<Date>,
+        limit_working_days -> Nullable<Int4>,
+        paused_working_days -> Int4,
+        returned_on -> Nullable<Date>,
+        decided_at -> Nullable<Timestamptz>,
+        approved_version -> Nullable<Int4>,
     }
 }
 
@@ -46,6 +54,63 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    notes (id) {
+        id -> Int8,
+        application_id -> Uuid,
+        at -> Timestamptz,
+        author -> Text,
+        body -> Text,
+    }
+}
+
+diesel::table! {
+    audit_log (id) {
+        id -> Int8,
+        application_id -> Uuid,
+        at -> Timestamptz,
+        actor -> Text,
+        role -> Text,
+        action -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Nullable<Text>,
+        changes -> Jsonb,
+    }
+}
+
 diesel::joinable!(application_versions -> applications (application_id));
 diesel::joinable!(timeline -> applications (application_id));
-diesel::allow_tables_to_appear_in_same_query!(applications, application_versions, timeline);
+diesel::joinable!(notes -> applications (application_id));
+diesel::joinable!(audit_log -> applications (application_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    applications,
+    application_versions,
+    timeline,
+    notes,
+    audit_log
+);
+
+diesel::table! {
+    webhook_subscriptions (id) {
+        id -> Uuid,
+        owner -> Text,
+        url -> Text,
+        active -> Bool,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Int8,
+        subscription_id -> Uuid,
+        event -> Jsonb,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        delivered_at -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
+diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, webhook_subscriptions);

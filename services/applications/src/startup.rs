@@ -9,7 +9,9 @@ use hap_messaging::OutboxNotifier;
 use hap_service::{Base, Running, StartError};
 
 use crate::consumers::pipeline::{PipelineHandler, ROUTING_KEYS};
+use crate::metrics::{StateGaugeGuard, spawn_state_gauge};
 use crate::settings::{CaseSettings, Settings};
+use crate::webhooks::{DispatcherGuard, spawn_dispatcher};
 use crate::{MIGRATIONS, NAME, routes};
 
 /// State shared by the route handlers.
@@ -18,6 +20,10 @@ pub struct AppState {
     pub cases: CaseSettings,
     /// Wakes the outbox relay after a command that enqueued events.
     pub relay_wake: OutboxNotifier,
+    /// Keeps the webhook dispatcher running while the server runs.
+    pub webhooks: DispatcherGuard,
+    /// Keeps the applications-by-state gauge current while the server runs.
+    pub state_gauge: StateGaugeGuard,
 }
 
 /// Starts the service; `listener` overrides the configured port (tests pass
@@ -33,11 +39,18 @@ pub async fn start(
     )
     .await?;
     base.consume("pipeline", ROUTING_KEYS, PipelineHandler)?;
+    base.consume(
+        "withdrawals",
+        crate::consumers::withdrawals::ROUTING_KEYS,
+        crate::consumers::withdrawals::WithdrawalsHandler,
+    )?;
 
     let state = web::Data::new(AppState {
         pool: base.pool.clone(),
         cases: settings.cases.clone(),
         relay_wake: base.outbox_notifier(),
+        webhooks: spawn_dispatcher(base.pool.clone(), settings.webhooks.clone()),
+        state_gauge: spawn_state_gauge(base.pool.clone(), base.registry())?,
     });
     base.serve(&settings.common, listener, move |config| {
         config.app_data(state.clone());

@@ -46,11 +46,12 @@ async fn claim_then_approve_publishes_approval() {
     let service = TestService::start().await;
     let alice = service.token("alice", &[Role::Applicant]);
     let handler = service.token("handler-1", &[Role::CaseHandler]);
+    let decider = service.token("decider-1", &[Role::Decider]);
     let probe = EventProbe::bind(&service, "application.*").await;
     let id = service.submitted_application("alice", &alice).await;
 
     let claimed = service.command(id, "claim", &handler, &json!({})).await;
-    let approved = service.command(id, "approve", &handler, &json!({})).await;
+    let approved = service.command(id, "approve", &decider, &json!({})).await;
     let event = probe.next_event("application.approved", id).await;
 
     assert_eq!(claimed.status, StatusCode::OK, "{}", claimed.body);
@@ -64,7 +65,7 @@ async fn claim_then_approve_publishes_approval() {
     assert_eq!(event["version"], 1);
     assert_eq!(uuid_field(&event["payload"], "application_id"), id);
     assert_eq!(event["payload"]["version"], 1);
-    assert_eq!(event["payload"]["decided_by"], "handler-1");
+    assert_eq!(event["payload"]["decided_by"], "decider-1");
     assert_eq!(
         event["payload"]["project_title"],
         approved.body["content"]["title"]
@@ -79,16 +80,22 @@ async fn claim_then_approve_publishes_approval() {
     );
 
     let timeline = service
-        .get(&format!("/v1/applications/{id}/timeline"), &alice)
+        .get(&format!("/v1/applications/{id}/timeline"), &handler)
         .await;
     assert_eq!(
         timeline_events(&timeline.body),
         ["created", "submit", "claim", "approve"]
     );
     let approval = timeline_entry(&timeline.body, "approve");
-    assert_eq!(approval["actor"], "handler-1");
-    assert_eq!(approval["detail"]["role"], "case-handler");
+    assert_eq!(approval["actor"], "decider-1");
+    assert_eq!(approval["detail"]["role"], "decider");
     assert_eq!(approval["detail"]["state"], "approved");
+    let own = service
+        .get(&format!("/v1/applications/{id}/timeline"), &alice)
+        .await;
+    let seen = timeline_entry(&own.body, "approve");
+    assert_eq!(seen["actor"], "case handling");
+    assert_eq!(seen["detail"]["role"], json!(null));
     let queue = service.get("/v1/queue", &handler).await;
     assert!(item_ids(&queue.body).is_empty(), "{}", queue.body);
     probe.close().await;
@@ -112,7 +119,7 @@ async fn claim_held_by_other_handler_is_409() {
     assert_eq!(reclaim.status, StatusCode::CONFLICT);
     assert_eq!(reclaim.problem_type(), problem("already-claimed"));
     assert_eq!(approve.status, StatusCode::CONFLICT);
-    assert_eq!(approve.problem_type(), problem("command-not-allowed"));
+    assert_eq!(approve.problem_type(), problem("not-claimed"));
     assert_eq!(renew.status, StatusCode::OK, "{}", renew.body);
     assert_eq!(renew.body["handler"], "handler-1");
     service.stop().await;
@@ -123,17 +130,18 @@ async fn reject_needs_reason() {
     let service = TestService::start().await;
     let alice = service.token("alice", &[Role::Applicant]);
     let handler = service.token("handler-1", &[Role::CaseHandler]);
+    let decider = service.token("decider-1", &[Role::Decider]);
     let id = service.submitted_application("alice", &alice).await;
     let claimed = service.command(id, "claim", &handler, &json!({})).await;
     assert_eq!(claimed.status, StatusCode::OK, "{}", claimed.body);
     let reason = "the ethics approval does not cover the quality registry";
 
-    let without = service.command(id, "reject", &handler, &json!({})).await;
+    let without = service.command(id, "reject", &decider, &json!({})).await;
     let blank = service
-        .command(id, "reject", &handler, &json!({"reason": "   "}))
+        .command(id, "reject", &decider, &json!({"reason": "   "}))
         .await;
     let with_reason = service
-        .command(id, "reject", &handler, &json!({"reason": reason}))
+        .command(id, "reject", &decider, &json!({"reason": reason}))
         .await;
 
     assert_eq!(without.status, StatusCode::BAD_REQUEST);

@@ -150,6 +150,18 @@ async fn redelivered_event_recorded_once() {
     let id = service
         .approved_application("alice", &alice, &handler)
         .await;
+    let application = service
+        .get(&format!("/v1/applications/{id}"), &alice)
+        .await
+        .body;
+    service
+        .publish(&envelope(
+            events::LEGAL_BASIS_CLEARED,
+            id,
+            &cleared(&application),
+        ))
+        .await;
+    service.wait_for_state(id, &alice, "in-preparation").await;
     let ready = envelope(events::DELIVERY_READY, id, &delivery_ready(id));
     let assessed = LegalBasisAssessed {
         application_id: id,
@@ -180,5 +192,87 @@ async fn redelivered_event_recorded_once() {
     let assessment = timeline_entry(&timeline, "legal_basis.assessed");
     assert_eq!(assessment["detail"]["stage"], "approval");
     assert_eq!(assessment["detail"]["version"], 1);
+    service.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn event_in_unexpected_state_is_ignored() {
+    let service = TestService::start().await;
+    let alice = service.token("alice", &[Role::Applicant]);
+    let handler = service.token("handler-1", &[Role::CaseHandler]);
+    let id = service.submitted_application("alice", &alice).await;
+    let withdrawn = service
+        .command(id, "withdraw", &alice, &json!({"reason": "funding ended"}))
+        .await;
+    assert_eq!(withdrawn.status, StatusCode::OK, "{}", withdrawn.body);
+    let failure = StepFailed {
+        application_id: id,
+        reason: "the cancer registry extract is missing".into(),
+    };
+
+    // Neither a delivery nor a failure may move a withdrawn case.
+    service
+        .publish(&envelope(events::DELIVERY_READY, id, &delivery_ready(id)))
+        .await;
+    service
+        .publish(&envelope(events::LINKAGE_FAILED, id, &failure))
+        .await;
+    let timeline = service
+        .wait_for_timeline(id, &handler, |timeline| {
+            timeline_events(timeline).contains(&"linkage.failed".to_owned())
+        })
+        .await;
+
+    assert_eq!(timeline["state"], "withdrawn");
+    let ready = timeline_entry(&timeline, "delivery.ready");
+    assert_eq!(ready["detail"]["ignored_in_state"], "withdrawn");
+    let failed = timeline_entry(&timeline, "linkage.failed");
+    assert_eq!(failed["detail"]["ignored_in_state"], "withdrawn");
+    let read = service
+        .get(&format!("/v1/applications/{id}"), &handler)
+        .await;
+    assert_eq!(read.body["state"], "withdrawn");
+    service.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn revoke_publishes_permit_revoked() {
+    let service = TestService::start().await;
+    let alice = service.token("alice", &[Role::Applicant]);
+    let handler = service.token("handler-1", &[Role::CaseHandler]);
+    let decider = service.token("decider-2", &[Role::Decider]);
+    let probe = common::EventProbe::bind(&service, "permit.revoked").await;
+    let id = service
+        .approved_application("alice", &alice, &handler)
+        .await;
+    let application = service
+        .get(&format!("/v1/applications/{id}"), &alice)
+        .await
+        .body;
+    let permit = cleared(&application);
+    service
+        .publish(&envelope(events::LEGAL_BASIS_CLEARED, id, &permit))
+        .await;
+    service.wait_for_state(id, &alice, "in-preparation").await;
+
+    let revoked = service
+        .command(
+            id,
+            "revoke",
+            &decider,
+            &json!({"reason": "ethics approval withdrawn"}),
+        )
+        .await;
+    let event = probe.next_event("permit.revoked", id).await;
+
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+    assert_eq!(revoked.body["state"], "revoked");
+    assert_eq!(
+        event["payload"]["permit_id"],
+        json!(permit.permit.permit_id)
+    );
+    assert_eq!(event["payload"]["reason"], "ethics approval withdrawn");
+    assert_eq!(event["payload"]["revoked_by"], "decider-2");
+    probe.close().await;
     service.stop().await;
 }

@@ -4,9 +4,10 @@
 
 mod common;
 
-use chrono::{Duration, Utc};
+use chrono::Utc;
 use common::service::{item_ids, problem, uuid_field};
 use common::{EventProbe, TestService, complete_content, incomplete_content};
+use hap_applications::domain::calendar::add_working_days;
 use hap_kit::auth::Role;
 use reqwest::StatusCode;
 use serde_json::json;
@@ -29,6 +30,8 @@ async fn submit_incomplete_is_422_naming_fields() {
         .collect();
     for expected in [
         "title",
+        "institution",
+        "project_lead",
         "purpose.description",
         "request.registries",
         "request.criteria",
@@ -47,6 +50,42 @@ async fn submit_incomplete_is_422_naming_fields() {
     let read = service.get(&format!("/v1/applications/{id}"), &alice).await;
     assert_eq!(read.body["state"], "draft");
     assert_eq!(read.body["version"], json!(null));
+    service.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pseudonymous_request_needs_references() {
+    let service = TestService::start().await;
+    let alice = service.token("alice", &[Role::Applicant]);
+    let mut content = complete_content("alice");
+    content["legal_basis"] = json!({
+        "gdpr_article_6": null,
+        "gdpr_article_9": " ",
+        "ethics_approval": null,
+        "ethics_approval_date": null,
+        "dpia_done": false,
+    });
+    let id = service.create_draft(&alice, &content).await;
+
+    let reply = service.command(id, "submit", &alice, &json!({})).await;
+
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let fields: Vec<&str> = reply.body["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|error| error["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "legal_basis.gdpr_article_6",
+            "legal_basis.gdpr_article_9",
+            "legal_basis.dpia_done",
+            "legal_basis.ethics_approval",
+            "legal_basis.ethics_approval_date",
+        ]
+    );
     service.stop().await;
 }
 
@@ -84,7 +123,8 @@ async fn submit_complete_enters_queue() {
     assert_eq!(submitted.body["version"], 1);
     assert_eq!(submitted.body["revision"], 2);
     assert_eq!(submitted.etag.as_deref(), Some("\"2\""));
-    let expected_deadline = Utc::now().date_naive() + Duration::days(60);
+    // Two registries are linked, so the limit is 60 working days.
+    let expected_deadline = add_working_days(Utc::now().date_naive(), 60);
     assert_eq!(submitted.body["deadline"], json!(expected_deadline));
     assert_eq!(queue.status, StatusCode::OK);
     assert_eq!(item_ids(&queue.body), vec![id]);
@@ -96,13 +136,14 @@ async fn submit_complete_enters_queue() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deadline_follows_settings() {
-    let service = TestService::start_with(|settings| settings.cases.deadline_days = 10).await;
+    let service =
+        TestService::start_with(|settings| settings.cases.limit_linked_sources_days = 10).await;
     let alice = service.token("alice", &[Role::Applicant]);
 
     let id = service.submitted_application("alice", &alice).await;
 
     let read = service.get(&format!("/v1/applications/{id}"), &alice).await;
-    let expected_deadline = Utc::now().date_naive() + Duration::days(10);
+    let expected_deadline = add_working_days(Utc::now().date_naive(), 10);
     assert_eq!(read.body["deadline"], json!(expected_deadline));
     service.stop().await;
 }

@@ -1,3 +1,4 @@
 //! Message handlers of the applications service.
 
 pub mod pipeline;
+pub mod withdrawals;

@@ -9,6 +9,9 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::view::respond;
+use crate::audit::{self, NewAuditEntry};
+use crate::commands::tracked;
+use crate::domain::diff::diff;
 use crate::domain::{ApplicationContent, State};
 use crate::repository::{self, ApplicationRow};
 use crate::startup::AppState;
@@ -18,6 +21,24 @@ const IDEMPOTENCY_KEY: &str = "idempotency-key";
 
 /// `POST /v1/applications`: creates a draft. A repeated request with the same
 /// `Idempotency-Key` returns the application the first one created.
+#[utoipa::path(
+    post,
+    path = "/v1/applications",
+    operation_id = "createApplication",
+    tag = "applications",
+    params(
+        ("Idempotency-Key" = Option<String>, Header, description = "Repeating a request with the same key returns the application the first one created"),
+    ),
+    request_body(content = Object, description = "The application content: project, data request, legal basis claims, recipients and period"),
+    responses(
+        (status = 201, description = "The new draft, with its revision as ETag", body = Object),
+        (status = 200, description = "The draft an earlier request with this Idempotency-Key created", body = Object),
+        (status = 400, description = "Invalid JSON or Idempotency-Key", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "The caller lacks the applicant role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create(
     state: web::Data<AppState>,
     principal: Principal,
@@ -28,6 +49,7 @@ pub async fn create(
         return Err(Problem::forbidden("creating applications needs the applicant role").into());
     }
     let key = idempotency_key(&request)?;
+    let caller = principal.clone();
     let content = body.into_inner();
 
     let (row, created) = blocking(&state.pool, move |conn| {
@@ -53,9 +75,29 @@ pub async fn create(
                 revision: 1,
                 created_at: now,
                 updated_at: now,
+                registries: content.registry_names(),
+                submitted_at: None,
+                clock_started_on: None,
+                limit_working_days: None,
+                paused_working_days: 0,
+                returned_on: None,
+                decided_at: None,
+                approved_version: None,
             };
             repository::insert(conn, &row)?;
             repository::record(conn, row.id, "created", &principal.subject, json!({}))?;
+            audit::record(
+                conn,
+                NewAuditEntry {
+                    application_id: row.id,
+                    actor: &principal.subject,
+                    role: Role::Applicant.as_str(),
+                    action: "create",
+                    from_state: None,
+                    to_state: Some(State::Draft.as_str()),
+                    changes: diff(&json!({}), &tracked(&row)),
+                },
+            )?;
             if let Some(key) = &key {
                 repository::remember_idempotent(conn, &principal.subject, key, row.id)?;
             }
@@ -69,7 +111,7 @@ pub async fn create(
     } else {
         StatusCode::OK
     };
-    Ok(respond(status, row))
+    Ok(respond(status, row, &caller))
 }
 
 fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, Problem> {

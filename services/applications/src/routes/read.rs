@@ -7,12 +7,26 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
-use super::view::{ApplicationView, check_can_read, page_limit, respond};
+use super::view::{ApplicantView, check_can_read, page_limit, respond};
 use crate::repository;
 use crate::startup::AppState;
 use hap_kit::http::ApiError;
 
 /// `GET /v1/applications/{id}`
+#[utoipa::path(
+    get,
+    path = "/v1/applications/{id}",
+    operation_id = "getApplication",
+    tag = "applications",
+    params(
+        ("id" = Uuid, Path, description = "The application id"),
+    ),
+    responses(
+        (status = 200, description = "The application as the caller may see it; applicants never see the handler", body = Object),
+        (status = 404, description = "No application with this id is visible to the caller", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn get(
     state: web::Data<AppState>,
     principal: Principal,
@@ -25,7 +39,7 @@ pub async fn get(
     .await?
     .ok_or_else(|| Problem::not_found(format!("application {id} does not exist")))?;
     check_can_read(&row, &principal)?;
-    Ok(respond(StatusCode::OK, row))
+    Ok(respond(StatusCode::OK, row, &principal))
 }
 
 #[derive(Deserialize)]
@@ -36,6 +50,21 @@ pub struct ListQuery {
 }
 
 /// `GET /v1/applications`: the caller's own applications, paged by cursor.
+#[utoipa::path(
+    get,
+    path = "/v1/applications",
+    operation_id = "listOwnApplications",
+    tag = "applications",
+    params(
+        ("cursor" = Option<Uuid>, Query, description = "The next_cursor of the previous page"),
+        ("limit" = Option<i64>, Query, description = "Page size, 1 to 200, 50 by default"),
+    ),
+    responses(
+        (status = 200, description = "The caller's own applications, oldest first: items and next_cursor", body = Object),
+        (status = 400, description = "Invalid cursor or limit", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     state: web::Data<AppState>,
     principal: Principal,
@@ -58,6 +87,6 @@ pub async fn list(
     let more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next = more.then(|| rows.last().map(|row| row.id)).flatten();
-    let items: Vec<ApplicationView> = rows.into_iter().map(ApplicationView::from).collect();
+    let items: Vec<ApplicantView> = rows.into_iter().map(ApplicantView::from).collect();
     Ok(HttpResponse::Ok().json(json!({"items": items, "next_cursor": next})))
 }

@@ -1,6 +1,7 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::IF_MATCH;
 use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
 use diesel::Connection;
 use hap_kit::auth::Principal;
 use hap_kit::db::blocking;
@@ -9,14 +10,36 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::view::respond;
-use crate::domain::state::transition;
+use crate::audit::{self, NewAuditEntry};
+use crate::commands::{authorize, ensure_visible, tracked};
+use crate::domain::diff::diff;
 use crate::domain::{ApplicationContent, Command, State};
 use crate::repository;
 use crate::startup::AppState;
 use hap_kit::http::ApiError;
 
-/// `PUT /v1/applications/{id}`: replaces the content of a draft. Needs
+/// `PUT /v1/applications/{id}`: replaces the content of a draft or of an
+/// application returned to the applicant (the `edit` command). Needs
 /// `If-Match` with the current ETag, so two editors cannot overwrite each other.
+#[utoipa::path(
+    put,
+    path = "/v1/applications/{id}",
+    operation_id = "editApplication",
+    tag = "applications",
+    params(
+        ("id" = Uuid, Path, description = "The application id"),
+        ("If-Match" = String, Header, description = "The ETag of the last read"),
+    ),
+    request_body(content = Object, description = "The complete new content"),
+    responses(
+        (status = 200, description = "The edited application", body = Object),
+        (status = 404, description = "No application with this id is visible to the caller", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The application is neither a draft nor returned", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 412, description = "The application changed since the ETag", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn update(
     state: web::Data<AppState>,
     principal: Principal,
@@ -27,12 +50,17 @@ pub async fn update(
     let id = id.into_inner();
     let expected = if_match(&request)?;
     let content = body.into_inner();
+    let caller = principal.clone();
 
     let row = blocking(&state.pool, move |conn| {
         conn.transaction(|conn| {
             let mut row = repository::lock(conn, id)?
-                .filter(|row| row.applicant == principal.subject)
                 .ok_or_else(|| Problem::not_found(format!("application {id} does not exist")))?;
+            ensure_visible(&row, &principal)?;
+            let current: State = row.state.parse().map_err(ApiError::Internal)?;
+            let stored: ApplicationContent = serde_json::from_value(row.content.clone())?;
+            let (role, _) =
+                authorize(&row, &stored, current, Command::Edit, &principal, Utc::now())?;
             if row.revision != expected {
                 return Err(Problem::new(
                     StatusCode::PRECONDITION_FAILED,
@@ -44,27 +72,30 @@ pub async fn update(
                 .with("revision", row.revision)
                 .into());
             }
-            let current: State = row.state.parse().map_err(ApiError::Internal)?;
-            let allowed = principal
-                .roles
-                .iter()
-                .any(|role| transition(current, Command::Edit, *role).is_some());
-            if !allowed {
-                return Err(Problem::conflict(
-                    "command-not-allowed",
-                    format!("only drafts can be edited; this application is `{current}`"),
-                )
-                .into());
-            }
 
+            let before = tracked(&row);
             row.content = serde_json::to_value(&content)?;
+            row.registries = content.registry_names();
             row.revision = repository::save(conn, &row)?;
+            let changes = diff(&before, &tracked(&row));
             repository::record(conn, id, "edited", &principal.subject, json!({}))?;
+            audit::record(
+                conn,
+                NewAuditEntry {
+                    application_id: id,
+                    actor: &principal.subject,
+                    role: role.as_str(),
+                    action: Command::Edit.as_str(),
+                    from_state: Some(current.as_str()),
+                    to_state: Some(current.as_str()),
+                    changes,
+                },
+            )?;
             Ok::<_, ApiError>(row)
         })
     })
     .await?;
-    Ok(respond(StatusCode::OK, row))
+    Ok(respond(StatusCode::OK, row, &caller))
 }
 
 fn if_match(request: &HttpRequest) -> Result<i32, Problem> {

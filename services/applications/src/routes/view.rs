@@ -1,7 +1,7 @@
 use actix_web::HttpResponse;
 use actix_web::http::header::{ETAG, EntityTag};
 use chrono::{DateTime, NaiveDate, Utc};
-use hap_kit::auth::{Principal, Role};
+use hap_kit::auth::Principal;
 use hap_kit::http::Problem;
 use serde::Serialize;
 use serde_json::Value;
@@ -9,7 +9,9 @@ use uuid::Uuid;
 
 use crate::repository::ApplicationRow;
 
-/// An application as the API shows it.
+pub use crate::commands::ensure_visible as check_can_read;
+
+/// An application as case handlers, deciders and auditors see it.
 #[derive(Serialize)]
 pub struct ApplicationView {
     pub id: Uuid,
@@ -19,15 +21,64 @@ pub struct ApplicationView {
     /// The last submitted version, if any.
     pub version: Option<i32>,
     pub handler: Option<String>,
-    pub deadline: Option<NaiveDate>,
+    pub claim_expires_at: Option<DateTime<Utc>>,
+    #[serde(flatten)]
+    pub clock: ClockView,
     pub revision: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub content: Value,
 }
 
+/// An applicant's own application: the stage and the deadline, but not who
+/// handles it.
+#[derive(Serialize)]
+pub struct ApplicantView {
+    pub id: Uuid,
+    pub project_id: Uuid,
+    pub applicant: String,
+    pub state: String,
+    pub version: Option<i32>,
+    #[serde(flatten)]
+    pub clock: ClockView,
+    pub revision: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    pub content: Value,
+}
+
+/// The deadline as of today.
+#[derive(Serialize)]
+pub struct ClockView {
+    /// The statutory deadline. While the case is returned to the applicant
+    /// it moves one working day per working day.
+    pub deadline: Option<NaiveDate>,
+    /// Whether the clock is paused because the case is returned.
+    pub deadline_paused: bool,
+    /// Whether the case waits for case work past its deadline.
+    pub overdue: bool,
+}
+
+impl ClockView {
+    fn of(row: &ApplicationRow, today: NaiveDate) -> ClockView {
+        // The stored deadline is the clock's, except while the clock stands
+        // still and the deadline moves with every working day.
+        let paused = row.returned_on.is_some();
+        let moving = row
+            .clock()
+            .filter(|_| paused)
+            .map(|clock| clock.deadline(today));
+        ClockView {
+            deadline: moving.or(row.deadline),
+            deadline_paused: paused,
+            overdue: row.is_overdue(today),
+        }
+    }
+}
+
 impl From<ApplicationRow> for ApplicationView {
     fn from(row: ApplicationRow) -> Self {
+        let clock = ClockView::of(&row, Utc::now().date_naive());
         ApplicationView {
             id: row.id,
             project_id: row.project_id,
@@ -35,7 +86,8 @@ impl From<ApplicationRow> for ApplicationView {
             state: row.state,
             version: row.submitted_version,
             handler: row.handler,
-            deadline: row.deadline,
+            claim_expires_at: row.claim_expires_at,
+            clock,
             revision: row.revision,
             created_at: row.created_at,
             updated_at: row.updated_at,
@@ -44,26 +96,51 @@ impl From<ApplicationRow> for ApplicationView {
     }
 }
 
-/// Responds with the application and its revision as a strong ETag.
-pub fn respond(status: actix_web::http::StatusCode, row: ApplicationRow) -> HttpResponse {
+impl From<ApplicationRow> for ApplicantView {
+    fn from(row: ApplicationRow) -> Self {
+        let clock = ClockView::of(&row, Utc::now().date_naive());
+        ApplicantView {
+            id: row.id,
+            project_id: row.project_id,
+            applicant: row.applicant,
+            state: row.state,
+            version: row.submitted_version,
+            clock,
+            revision: row.revision,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            content: row.content,
+        }
+    }
+}
+
+/// Returns whether `principal` sees `row` as its applicant, which holds even
+/// for an applicant who is also a case handler.
+pub fn sees_as_applicant(row: &ApplicationRow, principal: &Principal) -> bool {
+    row.applicant == principal.subject
+}
+
+/// Returns the view of `row` that `principal` may see, as JSON.
+pub fn view_for(row: ApplicationRow, principal: &Principal) -> Value {
+    let view = if sees_as_applicant(&row, principal) {
+        serde_json::to_value(ApplicantView::from(row))
+    } else {
+        serde_json::to_value(ApplicationView::from(row))
+    };
+    view.unwrap_or(Value::Null)
+}
+
+/// Responds with the view of the application for `principal` and its
+/// revision as a strong ETag.
+pub fn respond(
+    status: actix_web::http::StatusCode,
+    row: ApplicationRow,
+    principal: &Principal,
+) -> HttpResponse {
     let etag = EntityTag::new_strong(row.revision.to_string());
     HttpResponse::build(status)
         .insert_header((ETAG, etag))
-        .json(ApplicationView::from(row))
-}
-
-/// Applicants see their own applications; case handlers and deciders see all.
-/// Others get 404, so the existence of an id is not disclosed.
-pub fn check_can_read(row: &ApplicationRow, principal: &Principal) -> Result<(), Problem> {
-    let staff = principal.has(Role::CaseHandler) || principal.has(Role::Decider);
-    if staff || row.applicant == principal.subject {
-        Ok(())
-    } else {
-        Err(Problem::not_found(format!(
-            "application {} does not exist",
-            row.id
-        )))
-    }
+        .json(view_for(row, principal))
 }
 
 /// Parses a page size, 50 by default and at most 200.

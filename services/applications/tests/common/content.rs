@@ -4,12 +4,16 @@ use chrono::{Duration, NaiveDate, Utc};
 use serde_json::{Value, json};
 
 /// Returns a body that passes every submission check: the shape of the demo
-/// application, with a fresh Crypt4GH public key for `recipient`.
+/// application, with a fresh Crypt4GH public key for `recipient`, who is
+/// also the project lead. `member-1` is a project member.
 pub fn complete_content(recipient: &str) -> Value {
     let public_key = hap_crypt4gh::SecretKey::generate().public_key().to_pem();
     json!({
         "title": "Survival after colorectal cancer surgery",
         "summary": "Survival and treatment after colorectal cancer surgery in Norway.",
+        "institution": "Institute of Health and Society",
+        "project_lead": recipient,
+        "members": ["member-1"],
         "purpose": {
             "description": "Study survival and complications after colorectal cancer surgery",
             "health_research": true,
@@ -40,7 +44,8 @@ pub fn complete_content(recipient: &str) -> Value {
 }
 
 /// Returns a body that parses but fails the submission checks on the title,
-/// the purpose, the registries, the criteria, the recipients and the period.
+/// the institution, the project lead, the purpose, the registries, the
+/// criteria, the recipients and the period.
 pub fn incomplete_content() -> Value {
     json!({
         "title": " ",
@@ -61,4 +66,15 @@ pub fn incomplete_content() -> Value {
         "recipients": [],
         "period_end": NaiveDate::from_ymd_opt(2020, 1, 1),
     })
+}
+
+/// Returns a complete body whose request names only the population
+/// registry, as aggregate tables: one source, not identifiable.
+pub fn aggregate_content(recipient: &str) -> Value {
+    let mut content = complete_content(recipient);
+    content["request"]["registries"] = json!([
+        {"registry": "population", "variables": ["sex", "birth_date"]},
+    ]);
+    content["request"]["disclosure_level"] = json!("aggregate");
+    content
 }

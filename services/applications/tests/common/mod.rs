@@ -14,6 +14,6 @@ pub mod content;
 pub mod events;
 pub mod service;
 
-pub use content::{complete_content, incomplete_content};
+pub use content::{aggregate_content, complete_content, incomplete_content};
 pub use events::EventProbe;
 pub use service::{Reply, TestService};

@@ -89,7 +89,7 @@ impl TestService {
     }
 
     /// Starts the service with settings changed by `adjust`, such as a
-    /// shorter `cases.deadline_days`.
+    /// shorter `cases.limit_linked_sources_days`.
     pub async fn start_with(adjust: impl FnOnce(&mut Settings)) -> TestService {
         init_logging();
         let database = TestDatabase::create(&[]);
@@ -216,7 +216,9 @@ impl TestService {
         id
     }
 
-    /// Creates, submits, claims and approves an application; returns its id.
+    /// Creates and submits an application, lets `handler` claim it and
+    /// `decider-1` approve it (the content is pseudonymous, so the decider
+    /// must differ from the handler); returns its id.
     pub async fn approved_application(
         &self,
         subject: &str,
@@ -224,11 +226,25 @@ impl TestService {
         handler: &str,
     ) -> Uuid {
         let id = self.submitted_application(subject, applicant).await;
-        for command in ["claim", "approve"] {
-            let reply = self.command(id, command, handler, &json!({})).await;
-            assert_eq!(reply.status, StatusCode::OK, "{command}: {}", reply.body);
-        }
+        let decider = self.token("decider-1", &[Role::Decider]);
+        let claimed = self.command(id, "claim", handler, &json!({})).await;
+        assert_eq!(claimed.status, StatusCode::OK, "claim: {}", claimed.body);
+        let approved = self.command(id, "approve", &decider, &json!({})).await;
+        assert_eq!(
+            approved.status,
+            StatusCode::OK,
+            "approve: {}",
+            approved.body
+        );
         id
+    }
+
+    /// Runs one SQL statement on the service's database, for arranging a
+    /// case as if time had passed; returns the number of rows changed.
+    pub fn execute_sql(&self, sql: &str) -> usize {
+        diesel::sql_query(sql)
+            .execute(&mut self.database.conn())
+            .unwrap_or_else(|error| panic!("{sql} failed: {error}"))
     }
 
     /// Polls the timeline until the application is in `state` and returns
