@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 
-.PHONY: test demo bench chart-check deny fmt clippy build servers
+.PHONY: test demo bench bench-linkage chart-check deny fmt clippy build servers
 
 ## test: format check, the dependency policy, clippy with -D warnings, then
 ## every unit, integration and end-to-end test against the real PostgreSQL
@@ -19,6 +19,21 @@ test: servers
 	else \
 	  echo "the Python crypt4gh CLI could not be installed; its interoperability tests are skipped"; \
 	fi; \
+	if python=$$(bash tools/install-pycanon.sh 2>/dev/null); then \
+	  export HAP_PYCANON_PYTHON=$$python; \
+	else \
+	  echo "pycanon could not be installed; its disclosure-control checks are skipped"; \
+	fi; \
+	if server=$$(bash tools/install-moto-server.sh 2>/dev/null); then \
+	  export HAP_MOTO_SERVER=$$server; \
+	else \
+	  echo "moto's S3 server could not be installed; the delivery store's S3 tests are skipped"; \
+	fi; \
+	if validator=$$(bash tools/install-openapi-validator.sh 2>/dev/null); then \
+	  export HAP_OPENAPI_VALIDATOR=$$validator; \
+	else \
+	  echo "openapi-spec-validator could not be installed; the OpenAPI schema validation is skipped"; \
+	fi; \
 	$(CARGO) test --workspace
 
 ## demo: the main job end to end on 100,000-person synthetic registries.
@@ -32,6 +47,11 @@ bench:
 ## deny: licences, banned crates and sources of the dependencies (cargo-deny).
 deny:
 	bash tools/deny.sh
+
+## bench-linkage: the linkage benchmark alone, hapctl link against DuckDB on
+## 5 million persons and 50 million events (HAP_BENCH_PERSONS, HAP_BENCH_EVENTS).
+bench-linkage:
+	bash tools/bench/linkage.sh
 
 ## chart-check: helm lint and template of the chart, with schema validation.
 chart-check:

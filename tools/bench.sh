@@ -19,3 +19,10 @@ if [ -n "${HAP_ARX_ADULT_DIR:-}" ]; then
 else
   echo "== disclosure control skipped: set HAP_ARX_ADULT_DIR to the ARX adult data folder"
 fi
+bash tools/bench/disclosure.sh
+
+echo "== linkage against DuckDB"
+bash tools/bench/linkage.sh
+
+echo "== consent import, 100,000 events (needs PostgreSQL and RabbitMQ)"
+bash tools/bench/consent-import.sh

@@ -9,12 +9,12 @@
 # Running the script again reuses a working environment instead of reinstalling.
 # Environment variables:
 #   HAP_CRYPT4GH_VENV     folder of the virtual environment
-#                         (default: <repository>/target/py-crypt4gh)
+#                         (default: ${XDG_CACHE_HOME:-$HOME/.cache}/hap/py-crypt4gh)
 #   HAP_CRYPT4GH_VERSION  crypt4gh version to install from PyPI (default: 1.8.6)
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv_dir="${HAP_CRYPT4GH_VENV:-$repo_root/target/py-crypt4gh}"
+venv_dir="${HAP_CRYPT4GH_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/hap/py-crypt4gh}"
 version="${HAP_CRYPT4GH_VERSION:-1.8.6}"
 cli="$venv_dir/bin/crypt4gh"
 

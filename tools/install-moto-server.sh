@@ -9,12 +9,12 @@
 # Running the script again reuses a working environment instead of reinstalling.
 # Environment variables:
 #   HAP_MOTO_VENV     folder of the virtual environment
-#                     (default: <repository>/target/py-moto)
+#                     (default: ${XDG_CACHE_HOME:-$HOME/.cache}/hap/py-moto)
 #   HAP_MOTO_VERSION  moto version to install from PyPI (default: 5.2.5)
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv_dir="${HAP_MOTO_VENV:-$repo_root/target/py-moto}"
+venv_dir="${HAP_MOTO_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/hap/py-moto}"
 version="${HAP_MOTO_VERSION:-5.2.5}"
 server="$venv_dir/bin/moto_server"
 

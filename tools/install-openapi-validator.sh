@@ -9,12 +9,12 @@
 # Running the script again reuses a working environment instead of reinstalling.
 # Environment variables:
 #   HAP_OPENAPI_VALIDATOR_VENV     folder of the virtual environment
-#                                  (default: <repository>/target/py-openapi-validator)
+#                                  (default: ${XDG_CACHE_HOME:-$HOME/.cache}/hap/py-openapi-validator)
 #   HAP_OPENAPI_VALIDATOR_VERSION  version to install from PyPI (default: 0.9.0)
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-venv_dir="${HAP_OPENAPI_VALIDATOR_VENV:-$repo_root/target/py-openapi-validator}"
+venv_dir="${HAP_OPENAPI_VALIDATOR_VENV:-${XDG_CACHE_HOME:-$HOME/.cache}/hap/py-openapi-validator}"
 version="${HAP_OPENAPI_VALIDATOR_VERSION:-0.9.0}"
 cli="$venv_dir/bin/openapi-spec-validator"
 

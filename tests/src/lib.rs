@@ -33,12 +33,14 @@ pub const SERVICES: [&str; 5] = [
 ];
 
 /// The consumer each service declares, for cleaning up the namespace.
-const CONSUMERS: [&str; 5] = [
+const CONSUMERS: [&str; 7] = [
     "applications-pipeline",
+    "applications-withdrawals",
     "consent-applications",
     "linkage-cleared",
     "anonymization-linked",
     "delivery-released",
+    "delivery-revoked",
 ];
 
 const DATABASE_SERVER: &str = "postgres://postgres@127.0.0.1:5432";
@@ -147,6 +149,7 @@ impl Platform {
             .env("HAP__LINKAGE__PLATFORM_KEY", &platform_key)
             .env("HAP__LINKAGE__MASTER_KEY", "bb".repeat(32))
             .env("HAP__LINKAGE__IDENTITY__PROFILE", "test")
+            .env("HAP__LINKAGE__CONSENT__URL", &self.endpoints.consent)
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("cloning the log handle"))
             .stderr(log)
@@ -216,6 +219,7 @@ impl Platform {
             applicant_subject: applicant.to_owned(),
             applicant: self.token(applicant, Role::Applicant),
             case_handler: self.token("handler-1", Role::CaseHandler),
+            decider: self.token("decider-1", Role::Decider),
             steward: self.token("steward-1", Role::Steward),
         }
     }

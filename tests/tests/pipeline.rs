@@ -196,11 +196,19 @@ async fn application_delivered_and_decrypted() {
         .unwrap()
         .bytes;
     let half = whole.len() as u64 / 2;
+    let grant: Value = applicant
+        .post(
+            &format!("/v1/deliveries/{}/grants", first.delivery_id),
+            &serde_json::json!({}),
+        )
+        .await
+        .unwrap();
     let (status, rest) = applicant
         .download(
             &format!(
-                "/v1/deliveries/{}/files/data.parquet.c4gh",
-                first.delivery_id
+                "/v1/deliveries/{}/files/data.parquet.c4gh?grant={}",
+                first.delivery_id,
+                grant["token"].as_str().unwrap()
             ),
             Some(half),
         )

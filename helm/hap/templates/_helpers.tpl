@@ -208,6 +208,11 @@ environment), as YAML. Every value is a string.
 {{- if $stores.delivery }}
 {{- $_ := set $data "HAP__STORE__DELIVERY_DIR" $root.Values.stores.delivery.mountPath }}
 {{- end }}
+{{- range $callee := (index $root.Values.services .name).calls | default list }}
+{{- $calleeValues := include "hap.serviceValues" (dict "root" $root "name" $callee) | fromJson }}
+{{- $url := printf "http://%s:%v" (include "hap.componentName" (dict "root" $root "name" $callee)) $calleeValues.service.port }}
+{{- $_ := set $data (printf "HAP__%s__%s__URL" (upper $.name) (upper $callee)) $url }}
+{{- end }}
 {{- range $key, $value := $svc.config }}
 {{- $_ := set $data $key (toString $value) }}
 {{- end }}

@@ -15,8 +15,8 @@ use config::{Config, Environment, File, FileFormat};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
-/// Defaults shared by every service.
-const KIT_DEFAULTS: &str = r#"
+/// Defaults every service shares; each service's own defaults override them.
+pub const KIT_DEFAULTS: &str = r#"
 [http]
 host = "0.0.0.0"
 port = 8080

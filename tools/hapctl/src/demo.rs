@@ -45,6 +45,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         applicant_subject: "demo-applicant".into(),
         applicant: token("demo-applicant", Role::Applicant)?,
         case_handler: token("demo-case-handler", Role::CaseHandler)?,
+        decider: token("demo-decider", Role::Decider)?,
         steward: token("demo-steward", Role::Steward)?,
     };
 

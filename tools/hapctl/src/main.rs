@@ -1,10 +1,13 @@
 //! `hapctl`, the command-line tool of HAP: synthetic registries, development
 //! tokens, identity-number checks, Crypt4GH keys, dead letters and the demo run.
 
+mod anonymize;
+mod cases;
 mod dead_letters;
 mod demo;
 mod id;
 mod keys;
+mod link;
 mod synth;
 mod token;
 
@@ -41,6 +44,12 @@ enum Command {
     Demo(demo::DemoArgs),
     /// List or replay the messages a consumer moved to its dead-letter queue.
     DeadLetters(dead_letters::DeadLetterArgs),
+    /// Generalise and suppress a delimited file to k-anonymity (and l, t) and report.
+    Anonymize(anonymize::AnonymizeArgs),
+    /// Case work against the applications service: queue, show, claim, decide.
+    Cases(cases::CasesArgs),
+    /// Link registry extracts offline from descriptor files and write Parquet and a report.
+    Link(link::LinkArgs),
 }
 
 #[derive(Subcommand)]
@@ -64,6 +73,9 @@ fn main() -> ExitCode {
         Command::Decrypt(args) => keys::decrypt(args).map(drop),
         Command::Demo(args) => demo::run(args),
         Command::DeadLetters(args) => dead_letters::run(args),
+        Command::Link(args) => link::run_link(args),
+        Command::Anonymize(args) => anonymize::run(args),
+        Command::Cases(args) => cases::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
