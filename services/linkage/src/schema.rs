@@ -14,3 +14,11 @@ diesel::table! {
         finished_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    project_master_keys (project_id) {
+        project_id -> Uuid,
+        master_key_id -> Text,
+        first_linked_at -> Timestamptz,
+    }
+}

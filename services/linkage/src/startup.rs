@@ -10,6 +10,7 @@ use hap_service::{Base, Running, StartError};
 
 use crate::consumers::cleared::{ClearedHandler, ROUTING_KEYS};
 use crate::exclusions::ExclusionClient;
+use crate::keys::MasterKeys;
 use crate::settings::Settings;
 use crate::{MIGRATIONS, NAME, routes};
 
@@ -28,7 +29,11 @@ pub async fn start(
     let handler = ClearedHandler {
         store: WorkStore::new(&settings.store.work_dir),
         registry_dir: settings.store.registry_dir.clone().into(),
-        master_key: decode_hex_key("linkage.master_key", &settings.linkage.master_key)?,
+        master_keys: MasterKeys::new(
+            settings.linkage.master_key_id.clone(),
+            decode_hex_key("linkage.master_key", &settings.linkage.master_key)?,
+            settings.linkage.retired_keys()?,
+        ),
         platform_key: decode_hex_key("linkage.platform_key", &settings.linkage.platform_key)?,
         rules: settings.linkage.identity,
         exclusions: ExclusionClient::new(&settings.linkage.consent, &settings.common.auth)

@@ -22,7 +22,7 @@ use hap_service::emit;
 use uuid::Uuid;
 
 use crate::exclusions::{ExclusionClient, FetchError};
-use crate::keys::project_key;
+use crate::keys::{KeyError, MasterKeys};
 use crate::schema::linkage_runs;
 
 pub const ROUTING_KEYS: &[&str] = &[events::LEGAL_BASIS_CLEARED];
@@ -30,7 +30,8 @@ pub const ROUTING_KEYS: &[&str] = &[events::LEGAL_BASIS_CLEARED];
 pub struct ClearedHandler {
     pub store: WorkStore,
     pub registry_dir: PathBuf,
-    pub master_key: Vec<u8>,
+    /// The master keys the projects' pseudonym keys derive from.
+    pub master_keys: MasterKeys,
     pub platform_key: Vec<u8>,
     pub rules: Rules,
     /// Fetches the persons each permit leaves out from the consent service.
@@ -63,7 +64,19 @@ impl Handler for ClearedHandler {
             .iter()
             .map(|r| (r.registry, r.variables.clone()))
             .collect();
-        let project_key = project_key(&self.master_key, permit.project_id);
+        let project_key = match self.master_keys.for_project(ctx.conn(), permit.project_id) {
+            Ok(key) => key,
+            Err(error @ KeyError::Missing { .. }) => {
+                tracing::error!(%application_id, %error, "no master key for the project");
+                let failed = StepFailed {
+                    application_id,
+                    reason: format!("linkage failed: {error}"),
+                };
+                ctx.complete(|conn| emit(conn, envelope, events::LINKAGE_FAILED, &failed))?;
+                return Ok(());
+            }
+            Err(error @ KeyError::Database(_)) => return Err(HandlerError::transient(error)),
+        };
         let request = LinkageRequest {
             criteria: &permit.criteria,
             variables: &variables,
