@@ -2,6 +2,7 @@
 //!
 //! - [`TestDatabase`]: a fresh database per test, migrated, dropped on drop.
 //! - [`TestBroker`]: a fresh messaging namespace per test, deleted on drop.
+//! - [`EventObserver`]: an exclusive queue that collects the events a service emits.
 //!
 //! Each test gets its own database and namespace, so tests run in parallel.
 //! The servers are found through `HAP_TEST_DATABASE_URL` and
@@ -10,6 +11,8 @@
 
 mod broker;
 mod database;
+mod observer;
 
 pub use broker::TestBroker;
 pub use database::TestDatabase;
+pub use observer::{EVENT_WAIT, EventObserver};

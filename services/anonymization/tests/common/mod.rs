@@ -4,8 +4,6 @@
 
 #![allow(dead_code)]
 
-pub mod observer;
-
 use std::net::TcpListener;
 
 use actix_web::dev::ServerHandle;
@@ -26,7 +24,7 @@ use serde_json::json;
 use tempfile::TempDir;
 use uuid::Uuid;
 
-use observer::EventObserver;
+use hap_testkit::EventObserver;
 
 pub const DEV_SECRET: &str = "anonymization-tests-development-secret-0123";
 

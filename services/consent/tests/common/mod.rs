@@ -5,7 +5,6 @@
 #![allow(dead_code)]
 
 pub mod numbers;
-pub mod observer;
 pub mod payloads;
 
 use std::net::TcpListener;
@@ -25,7 +24,7 @@ use lapin::types::FieldTable;
 use lapin::{Connection, ConnectionProperties};
 use serde_json::Value;
 
-use observer::EventObserver;
+use hap_testkit::EventObserver;
 
 pub const DEV_SECRET: &str = "consent-tests-development-secret-0123456789";
 

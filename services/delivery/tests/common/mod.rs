@@ -5,7 +5,6 @@
 
 #![allow(dead_code)]
 
-pub mod observer;
 pub mod release;
 
 use std::net::TcpListener;
@@ -23,7 +22,7 @@ use hap_testkit::{TestBroker, TestDatabase};
 use serde_json::Value;
 use tempfile::TempDir;
 
-use observer::EventObserver;
+use hap_testkit::EventObserver;
 
 pub const DEV_SECRET: &str = "delivery-tests-development-secret-0123456789";
 

@@ -125,7 +125,7 @@ pub fn released(work: &WorkStore, recipients: &[&Person], valid_until: NaiveDate
     .unwrap()
 }
 
-/// The permit id of a released event.
+/// Returns the permit of an `anonymization.completed` event.
 pub fn permit_of(envelope: &Envelope) -> Permit {
     envelope
         .payload_as::<AnonymizationCompleted>()
@@ -133,7 +133,7 @@ pub fn permit_of(envelope: &Envelope) -> Permit {
         .permit
 }
 
-/// A date well after today.
+/// Returns the date a year from today.
 pub fn next_year() -> NaiveDate {
     Utc::now().date_naive() + chrono::Duration::days(365)
 }

@@ -1,5 +1,8 @@
-//! A queue of the test's own on the events exchange, to read what the
-//! service emits.
+//! A queue of the test's own on the events exchange, to read what a service
+//! emits.
+
+// A test fixture: failing at once with a message is what its callers need.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
 
 use std::time::Duration;
 
@@ -57,7 +60,7 @@ impl EventObserver {
         let consumer = channel
             .basic_consume(
                 queue.name().clone(),
-                "consent-tests".into(),
+                "event-observer".into(),
                 consume,
                 FieldTable::default(),
             )
