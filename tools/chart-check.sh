@@ -225,8 +225,8 @@ import sys
 import yaml
 
 SERVICES = ["anonymization", "applications", "consent", "delivery", "linkage"]
-# Which services may call each service's HTTP API: only linkage reaches the
-# consent service's internal exclusion API, and nothing else calls across.
+# The services allowed to call each service's HTTP API. Only linkage reaches
+# the consent service's internal exclusion API, and no other calls cross.
 CALLERS = {"consent": {"linkage"}}
 ALLOWED_VOLUME_TYPES = {
     "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",

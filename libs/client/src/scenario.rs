@@ -140,9 +140,9 @@ pub async fn run(
 }
 
 /// Runs one application from creation to downloaded files. The case handler
-/// claims it, and `decider` (a bearer token of a person with the decider
-/// role, other than the case handler) approves it; without one the case
-/// handler approves.
+/// claims it and `decider` approves it: a bearer token of a person with the
+/// decider role other than the case handler. Without one, the case handler
+/// approves.
 pub async fn run_with_decider(
     endpoints: &Endpoints,
     actors: &Actors,

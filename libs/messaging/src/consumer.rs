@@ -245,7 +245,8 @@ impl<H: Handler> Worker<H> {
 }
 
 /// Reads the ready-message count of the input and dead-letter queues with a
-/// passive declare, which fails only when the channel is gone.
+/// passive declare. It fails when a queue or the channel is gone, so the
+/// session reconnects and declares the queues again.
 async fn read_queue_depths(
     channel: &Channel,
     queues: &ConsumerQueues,

@@ -87,7 +87,7 @@ impl Base {
         })
     }
 
-    /// The registry that `/metrics` serves, for the service's own metrics.
+    /// Returns the registry that `/metrics` serves, for the service's own metrics.
     pub fn registry(&self) -> &prometheus::Registry {
         &self.registry
     }

@@ -41,7 +41,7 @@ pub struct Settings {
 pub struct WebhookSettings {
     /// The wait after the first failed attempt; it doubles per further failure.
     pub base_backoff_ms: u64,
-    /// The longest wait between two attempts.
+    /// Maximum wait between two attempts.
     pub max_backoff_ms: u64,
     /// How often the dispatcher looks for due deliveries.
     pub poll_interval_ms: u64,

@@ -34,7 +34,7 @@ const FIRST_YEAR: i32 = 1800;
 /// Year slots: one unknown slot, then 1800-2199.
 const YEAR_SLOTS: usize = 401;
 
-/// What the delivery of one registry needs besides the registry.
+/// Inputs of one registry's delivery besides the registry itself.
 pub(crate) struct Delivery<'a> {
     pub(crate) spine: &'a Spine,
     pub(crate) cohort: &'a Cohort,

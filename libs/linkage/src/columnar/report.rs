@@ -90,7 +90,7 @@ impl Serialize for ReasonCounts {
     }
 }
 
-/// What happened to the rows of one registry (or one year of it).
+/// Row counts of one registry (or one year of it).
 ///
 /// `records` = `linked` + `unlinked`, and `valid` = `records` - `invalid`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -198,7 +198,7 @@ pub struct Overlap {
     pub persons: Count,
 }
 
-/// The report of one run. It holds counts and names only, never an
+/// The report of one run. It contains counts and names only, never an
 /// identity number.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RunReport {

@@ -11,7 +11,7 @@ pub(crate) const REMAPPED: u32 = 1 << 31;
 /// Index value: a former number whose history ends outside the spine.
 pub(crate) const UNRESOLVED: u32 = u32::MAX;
 
-/// Why a row's identifier links to no person.
+/// The reason a row's identifier links to no person.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Unlinked {
@@ -123,7 +123,7 @@ pub(crate) fn eleven_digits(bytes: &[u8]) -> Option<u64> {
     })
 }
 
-/// A field validated in full: the number as `as_u64`, or why it is unlinked.
+/// Validates a field in full and returns the number, or the reason it is unlinked.
 pub(crate) fn validate(field: Option<&str>, rules: Rules) -> Result<u64, Unlinked> {
     let Some(text) = field.filter(|text| !text.trim().is_empty()) else {
         return Err(Unlinked::Missing);

@@ -27,7 +27,7 @@ const BATCH_ROWS: usize = 64 * 1024;
 /// UTF-8 byte order mark, which spreadsheet exports put before the header.
 const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 
-/// How a requested column is read.
+/// The way a requested column is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum ColumnKind {
     /// An identity number: always text, whatever the file stores.

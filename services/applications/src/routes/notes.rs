@@ -13,7 +13,7 @@ use crate::notes;
 use crate::repository;
 use crate::startup::AppState;
 
-/// The longest note accepted, in bytes.
+/// Maximum note size accepted, in bytes.
 const MAX_NOTE_BYTES: usize = 20_000;
 
 #[derive(Deserialize)]

@@ -61,8 +61,8 @@ pub struct ClockView {
 
 impl ClockView {
     fn of(row: &ApplicationRow, today: NaiveDate) -> ClockView {
-        // The stored deadline is the clock's, except while the clock stands
-        // still and the deadline moves with every working day.
+        // The stored deadline is the clock's, except while the clock is
+        // paused, because then the deadline moves with every working day.
         let paused = row.returned_on.is_some();
         let moving = row
             .clock()
@@ -114,7 +114,7 @@ impl From<ApplicationRow> for ApplicantView {
     }
 }
 
-/// Returns whether `principal` sees `row` as its applicant, which holds even
+/// Returns whether `principal` is the applicant of `row`. This is true even
 /// for an applicant who is also a case handler.
 pub fn sees_as_applicant(row: &ApplicationRow, principal: &Principal) -> bool {
     row.applicant == principal.subject

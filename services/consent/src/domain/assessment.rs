@@ -142,7 +142,7 @@ fn check_safeguards(basis: &RegistryBasis, claims: &Claims, findings: &mut Findi
     }
 }
 
-/// The purpose against the registry's data-use conditions.
+/// Checks the purpose against the registry's data-use conditions.
 fn check_data_use(basis: &RegistryBasis, claims: &Claims, findings: &mut Findings) {
     let name = basis.registry.name();
     let purpose = claims.purpose;
@@ -186,8 +186,8 @@ fn check_data_use(basis: &RegistryBasis, claims: &Claims, findings: &mut Finding
     }
 }
 
-/// A disease-specific registry against the cohort's diagnosis codes: none
-/// inside the scope is not permitted, some outside needs review.
+/// Checks the cohort's diagnosis codes against a disease-specific registry's
+/// scope. No code inside the scope is not permitted, and some outside needs review.
 fn check_disease_scope(basis: &RegistryBasis, claims: &Claims, findings: &mut Findings) {
     let name = basis.registry.name();
     let inside = |code: &String| {
