@@ -2,7 +2,8 @@
 //! Consent withdrawals around the permit date, through the real services:
 //! a withdrawal before the permit date keeps the person's quality-registry
 //! data out of the delivery; one after it keeps the data in that delivery,
-//! reaches the case timeline and keeps it out of the next delivery.
+//! reaches the case timeline and keeps it out of the next delivery. A
+//! person the consent service has no record of is left out too.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -275,5 +276,83 @@ async fn withdrawal_before_and_after_permit_date() {
     assert_eq!(
         applied["persons_listed"].as_u64().unwrap(),
         recorded["count"].as_u64().unwrap() + WITHDRAWING as u64
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn person_without_consent_record_left_out() {
+    let registries = synthetic_registries(20_000, 8);
+    let platform = Platform::start(registries.path()).await;
+    let actors = platform.actors("researcher-2");
+    let key = SecretKey::generate();
+    let consents = std::fs::read_to_string(registries.path().join("quality_consent.csv")).unwrap();
+    let candidates = consenting_persons(&consents);
+    assert!(candidates.len() >= 2 * WITHDRAWING);
+    // The consent service never hears of these persons, although the
+    // quality registry holds their surgeries.
+    let unrecorded: BTreeSet<&str> = candidates[..WITHDRAWING]
+        .iter()
+        .map(String::as_str)
+        .collect();
+    let recorded: String = consents
+        .lines()
+        .filter(|line| {
+            let person = line.split(',').next().unwrap_or_default();
+            !unrecorded.contains(person)
+        })
+        .map(|line| format!("{line}\n"))
+        .collect();
+    scenario::import_consents(&platform.endpoints, &actors.steward, recorded.into_bytes())
+        .await
+        .unwrap();
+
+    let outcome = scenario::run(&platform.endpoints, &actors, &spec(None, &key), TIMEOUT)
+        .await
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    decrypt_into(&outcome, &key, dir.path());
+    let delivered = with_quality_data(dir.path());
+    let unrecorded: Vec<String> = unrecorded.into_iter().map(str::to_owned).collect();
+    assert!(
+        delivered.is_disjoint(&pseudonyms_of(&unrecorded, outcome.project_id)),
+        "persons without any consent record have quality data in the delivery"
+    );
+    let consenting = pseudonyms_of(&candidates[WITHDRAWING..], outcome.project_id);
+    assert!(
+        !delivered.is_disjoint(&consenting),
+        "no consenting person has quality data in the delivery"
+    );
+
+    // The report accounts for them, against the list the permit records.
+    let applied = quality_exclusions(dir.path());
+    let without = applied["consented"]["persons_without_consent"]
+        .as_u64()
+        .unwrap();
+    assert!(without >= WITHDRAWING as u64, "{applied}");
+    let handler = ServiceClient::new(
+        &platform.endpoints.consent,
+        &platform.token("handler-1", Role::CaseHandler),
+    );
+    let permits: Value = handler
+        .get(&format!(
+            "/v1/applications/{}/permits",
+            outcome.application_id
+        ))
+        .await
+        .unwrap();
+    let permitted = permits["items"][0]["exclusions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|list| list["registry"] == "quality")
+        .cloned()
+        .unwrap();
+    assert_eq!(
+        applied["consented"]["list_sha256"],
+        permitted["consented"]["sha256"]
+    );
+    assert_eq!(
+        applied["consented"]["persons_listed"],
+        permitted["consented"]["count"]
     );
 }

@@ -139,6 +139,20 @@ pub struct ExclusionList {
     /// Lowercase hex SHA-256 over the sorted, concatenated 32-byte
     /// HMAC-SHA256 person hashes, so a release can prove whom it left out.
     pub sha256: String,
+    /// For a consent-based registry, the persons with a valid consent that
+    /// covers the project at the permit date. Everyone else in the registry,
+    /// including persons the consent service has no record of, is left out.
+    /// `None` for a registry that needs no consent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consented: Option<PersonSet>,
+}
+
+/// The size and digest of a set of person hashes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonSet {
+    pub count: u64,
+    /// Lowercase hex SHA-256 over the sorted, concatenated 32-byte hashes.
+    pub sha256: String,
 }
 
 /// `legal_basis.cleared`: the final check passed; the permit is issued.

@@ -23,12 +23,14 @@ pub enum LinkageError {
     #[error("the {which} key is empty; pass the key configured for this {which}")]
     EmptyKey { which: &'static str },
 
-    /// Exclusions were given for a registry that has no consent to withdraw.
+    /// A consent-based registry is read without the list of persons whose
+    /// consent covers the project.
     #[error(
-        "exclusions were given for the {registry} registry, which is not consent-based; \
-         only the quality registry accepts exclusions, so remove the {registry} entry"
+        "the {registry} registry is consent-based, but the request gives no list of \
+         consented persons for it; pass the permit's consented list, or leave the \
+         {registry} registry's variables out of the request"
     )]
-    ExclusionsNotAllowed { registry: Registry },
+    ConsentListMissing { registry: Registry },
 
     /// A registry file the request needs does not exist.
     #[error("registry file {} not found; check the registry folder or remove the variables of that registry from the request", path.display())]

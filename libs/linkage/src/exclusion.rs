@@ -1,45 +1,77 @@
-//! Exclusion lists: persons whose data from a consent-based registry must
-//! be left out, given as HMAC-SHA256 hashes under the platform key.
+//! The persons whose data from a registry must be left out: an exclusion
+//! list (withdrawn consent, opt-out) and, for a consent-based registry, the
+//! list of persons with a valid consent, both given as HMAC-SHA256 hashes
+//! under the platform key.
 
 use std::collections::{HashMap, HashSet};
 
-use hap_contracts::criteria::Registry;
 use sha2::{Digest, Sha256};
 
 use crate::keyed_hash::KeyedHasher;
 use crate::spine::{PersonIndex, Spine};
 
-/// The exclusion list of one registry, ready to check rows against.
-pub(crate) struct ExclusionList<'a> {
-    hashes: &'a HashSet<[u8; 32]>,
-    hasher: KeyedHasher,
-    /// Persons already checked, so each person's numbers are hashed once.
-    decided: HashMap<PersonIndex, bool>,
+/// Whether a person's rows from a registry are used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    Keep,
+    /// The person is on the exclusion list.
+    Excluded,
+    /// The registry is consent-based and the person is not on its list of
+    /// consented persons.
+    WithoutConsent,
 }
 
-impl<'a> ExclusionList<'a> {
-    pub(crate) fn new(hashes: &'a HashSet<[u8; 32]>, platform_key: &[u8]) -> Self {
-        Self {
-            hashes,
+/// The lists of one registry, ready to check rows against.
+pub(crate) struct PersonFilter<'a> {
+    excluded: Option<&'a HashSet<[u8; 32]>>,
+    consented: Option<&'a HashSet<[u8; 32]>>,
+    hasher: KeyedHasher,
+    /// Persons already checked, so each person's numbers are hashed once.
+    decided: HashMap<PersonIndex, Verdict>,
+}
+
+impl<'a> PersonFilter<'a> {
+    /// Returns a filter, or `None` when there is nothing to filter on.
+    pub(crate) fn new(
+        excluded: Option<&'a HashSet<[u8; 32]>>,
+        consented: Option<&'a HashSet<[u8; 32]>>,
+        platform_key: &[u8],
+    ) -> Option<Self> {
+        let excluded = excluded.filter(|hashes| !hashes.is_empty());
+        (excluded.is_some() || consented.is_some()).then(|| Self {
+            excluded,
+            consented,
             hasher: KeyedHasher::new(platform_key),
             decided: HashMap::new(),
-        }
+        })
     }
 
-    /// Returns whether rows of `person` are left out: the hash of the person's
-    /// current number or former D-number is listed. A row links to a person
-    /// through one of these two numbers, and the consent service may know
-    /// the person under either.
-    pub(crate) fn excludes(&mut self, spine: &Spine, person: PersonIndex) -> bool {
-        let hashes = self.hashes;
-        let hasher = &self.hasher;
-        *self.decided.entry(person).or_insert_with(|| {
-            let listed = |id: u64| hashes.contains(&hasher.hash_id(id));
+    /// Decides on the rows of `person`. A person is listed when the hash of
+    /// the person's current number or former D-number is in a list: a row
+    /// links to a person through one of these two numbers, and the consent
+    /// service may know the person under either. The exclusion list wins
+    /// over the consented list.
+    pub(crate) fn verdict(&mut self, spine: &Spine, person: PersonIndex) -> Verdict {
+        let Self {
+            excluded,
+            consented,
+            hasher,
+            decided,
+        } = self;
+        *decided.entry(person).or_insert_with(|| {
             let record = spine.person(person);
-            listed(record.id)
-                || record
-                    .former_dnumber
-                    .is_some_and(|former| listed(former.get()))
+            let hashes: Vec<[u8; 32]> = std::iter::once(record.id)
+                .chain(record.former_dnumber.map(|former| former.get()))
+                .map(|id| hasher.hash_id(id))
+                .collect();
+            let listed = |list: &HashSet<[u8; 32]>| hashes.iter().any(|h| list.contains(h));
+            if excluded.is_some_and(listed) {
+                Verdict::Excluded
+            } else if consented.is_some_and(|list| !listed(list)) {
+                Verdict::WithoutConsent
+            } else {
+                Verdict::Keep
+            }
         })
     }
 }
@@ -53,19 +85,6 @@ pub(crate) fn list_digest(hashes: &HashSet<[u8; 32]>) -> String {
         digest.update(hash);
     }
     data_encoding::HEXLOWER.encode(&digest.finalize())
-}
-
-/// Registries with a non-empty exclusion list that are not consent-based.
-pub(crate) fn first_statutory_with_exclusions(
-    exclusions: &HashMap<Registry, HashSet<[u8; 32]>>,
-) -> Option<Registry> {
-    let mut registries: Vec<Registry> = exclusions
-        .iter()
-        .filter(|(registry, hashes)| !registry.is_consent_based() && !hashes.is_empty())
-        .map(|(registry, _)| *registry)
-        .collect();
-    registries.sort();
-    registries.first().copied()
 }
 
 #[cfg(test)]
@@ -93,19 +112,6 @@ mod tests {
         assert_eq!(
             list_digest(&HashSet::new()),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
-        );
-    }
-
-    #[test]
-    fn statutory_registry_with_exclusions_found() {
-        let mut exclusions = HashMap::new();
-        exclusions.insert(Registry::Quality, HashSet::from([[1; 32]]));
-        exclusions.insert(Registry::Patient, HashSet::new());
-        assert_eq!(first_statutory_with_exclusions(&exclusions), None);
-        exclusions.insert(Registry::Cancer, HashSet::from([[1; 32]]));
-        assert_eq!(
-            first_statutory_with_exclusions(&exclusions),
-            Some(Registry::Cancer)
         );
     }
 }

@@ -7,10 +7,10 @@ use std::thread;
 use hap_contracts::criteria::{Registry, resolve_request};
 
 use crate::error::LinkageError;
-use crate::exclusion::{ExclusionList, first_statutory_with_exclusions, list_digest};
+use crate::exclusion::{PersonFilter, list_digest};
 use crate::keyed_hash::KeyedHasher;
 use crate::registries::{birth, cancer, patient, quality};
-use crate::report::{ExclusionSummary, LinkageReport};
+use crate::report::{ConsentedSummary, ExclusionSummary, LinkageReport};
 use crate::request::{LinkageOutput, LinkageRequest};
 use crate::scan::{FileLayout, RowSink, ScanContext, ScanResult, scan_file};
 use crate::spine::{PersonIndex, Spine};
@@ -25,8 +25,8 @@ use crate::table::{LinkedValues, build_table};
 pub fn link(registry_dir: &Path, request: &LinkageRequest) -> Result<LinkageOutput, LinkageError> {
     request.criteria.validate()?;
     let variables = resolve_request(request.variables)?;
-    check_keys_and_exclusions(request)?;
     let reads = |registry: Registry| variables.iter().any(|v| v.registry == registry);
+    check_keys_and_lists(request, reads)?;
 
     let spine_read = Spine::read(registry_dir, request.rules, &variables)?;
     let spine = &spine_read.spine;
@@ -83,19 +83,19 @@ pub fn link(registry_dir: &Path, request: &LinkageRequest) -> Result<LinkageOutp
     Ok(LinkageOutput { table, report })
 }
 
-/// Scans one file with the exclusion list of its registry, if any.
+/// Scans one file with the lists of its registry, if any.
 fn scan(
     context: ScanContext<'_>,
     request: &LinkageRequest<'_>,
     layout: &FileLayout,
     sink: &mut impl RowSink,
 ) -> Result<ScanResult, LinkageError> {
-    let exclusions = request
-        .exclusions
-        .get(&layout.registry)
-        .filter(|hashes| !hashes.is_empty())
-        .map(|hashes| ExclusionList::new(hashes, request.platform_key));
-    scan_file(context, layout, exclusions, sink)
+    let filter = PersonFilter::new(
+        request.exclusions.get(&layout.registry),
+        request.consented.get(&layout.registry),
+        request.platform_key,
+    );
+    scan_file(context, layout, filter, sink)
 }
 
 /// Waits for a scan thread; a panic in the thread continues in the caller.
@@ -106,15 +106,29 @@ fn join<T>(handle: thread::ScopedJoinHandle<'_, T>) -> T {
     }
 }
 
-fn check_keys_and_exclusions(request: &LinkageRequest<'_>) -> Result<(), LinkageError> {
+/// Checks the keys, and that every consent-based registry the request
+/// reads comes with its list of consented persons.
+fn check_keys_and_lists(
+    request: &LinkageRequest<'_>,
+    reads: impl Fn(Registry) -> bool,
+) -> Result<(), LinkageError> {
     if request.project_key.is_empty() {
         return Err(LinkageError::EmptyKey { which: "project" });
     }
-    if let Some(registry) = first_statutory_with_exclusions(request.exclusions) {
-        return Err(LinkageError::ExclusionsNotAllowed { registry });
+    let mut consent_based: Vec<Registry> = Registry::ALL
+        .into_iter()
+        .filter(|registry| registry.is_consent_based() && reads(*registry))
+        .collect();
+    consent_based.sort();
+    if let Some(registry) = consent_based
+        .into_iter()
+        .find(|registry| !request.consented.contains_key(registry))
+    {
+        return Err(LinkageError::ConsentListMissing { registry });
     }
-    let any_exclusions = request.exclusions.values().any(|hashes| !hashes.is_empty());
-    if any_exclusions && request.platform_key.is_empty() {
+    let any_lists = request.exclusions.values().any(|hashes| !hashes.is_empty())
+        || !request.consented.is_empty();
+    if any_lists && request.platform_key.is_empty() {
         return Err(LinkageError::EmptyKey { which: "platform" });
     }
     Ok(())
@@ -138,24 +152,41 @@ fn pseudonymized_cohort<'a>(
     Ok(cohort)
 }
 
-/// Summarises each exclusion list of the request, in registry order.
+/// Summarises the lists of each registry the request gave lists for, in
+/// registry order.
 fn exclusion_summaries(
     request: &LinkageRequest<'_>,
     scans: &[ScanResult],
 ) -> Vec<ExclusionSummary> {
-    let mut summaries: Vec<ExclusionSummary> = request
+    let empty = std::collections::HashSet::new();
+    let mut registries: Vec<Registry> = request
         .exclusions
-        .iter()
-        .map(|(registry, hashes)| ExclusionSummary {
-            registry: *registry,
-            persons_listed: hashes.len() as u64,
-            persons_excluded: scans
-                .iter()
-                .find(|scan| scan.report.registry == *registry)
-                .map_or(0, |scan| scan.excluded_persons as u64),
-            list_sha256: list_digest(hashes),
-        })
+        .keys()
+        .chain(request.consented.keys())
+        .copied()
         .collect();
-    summaries.sort_by_key(|summary| summary.registry);
-    summaries
+    registries.sort();
+    registries.dedup();
+    registries
+        .into_iter()
+        .map(|registry| {
+            let scan = scans.iter().find(|scan| scan.report.registry == registry);
+            let excluded = request.exclusions.get(&registry).unwrap_or(&empty);
+            ExclusionSummary {
+                registry,
+                persons_listed: excluded.len() as u64,
+                persons_excluded: scan.map_or(0, |scan| scan.excluded_persons as u64),
+                list_sha256: list_digest(excluded),
+                consented: request
+                    .consented
+                    .get(&registry)
+                    .map(|hashes| ConsentedSummary {
+                        persons_listed: hashes.len() as u64,
+                        persons_without_consent: scan
+                            .map_or(0, |scan| scan.persons_without_consent as u64),
+                        list_sha256: list_digest(hashes),
+                    }),
+            }
+        })
+        .collect()
 }

@@ -33,7 +33,8 @@ pub struct SpineSummary {
     pub ambiguous_numbers: u64,
 }
 
-/// The exclusion list applied to one registry.
+/// The exclusion list, and for a consent-based registry the list of
+/// consented persons, applied to one registry.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ExclusionSummary {
     /// The registry the list applies to.
@@ -44,6 +45,20 @@ pub struct ExclusionSummary {
     pub persons_excluded: u64,
     /// Lowercase hex SHA-256 of the list's 32-byte hashes, sorted and
     /// concatenated, so an auditor can check which list a run applied.
+    pub list_sha256: String,
+    /// The consented persons of a consent-based registry; null otherwise.
+    pub consented: Option<ConsentedSummary>,
+}
+
+/// The list of persons with a valid consent that a run applied.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ConsentedSummary {
+    /// Person hashes in the list.
+    pub persons_listed: u64,
+    /// Spine persons with rows in the registry who are not in the list, and
+    /// whose rows the run therefore left out.
+    pub persons_without_consent: u64,
+    /// Lowercase hex SHA-256 of the list, as for the exclusion list.
     pub list_sha256: String,
 }
 
@@ -138,6 +153,9 @@ pub(crate) enum RowOutcome {
     NotFound,
     /// The row belongs to a person on the registry's exclusion list.
     Excluded,
+    /// The registry is consent-based and the row's person is not among the
+    /// persons with a valid consent.
+    WithoutConsent,
     /// The number is a spine person's current number.
     LinkedDirect,
     /// The number is a spine person's former D-number.
@@ -169,6 +187,9 @@ pub struct FileReport {
     pub not_found: u64,
     /// Rows left out because their person is on the exclusion list.
     pub excluded_by_consent: u64,
+    /// Rows of a consent-based registry left out because their person has
+    /// no valid consent on record, including persons with no record at all.
+    pub without_consent: u64,
     /// Rows linked on the person's current number. For the population
     /// register: the rows that became spine persons.
     pub linked_direct: u64,
@@ -200,6 +221,7 @@ impl FileReport {
             ambiguous: 0,
             not_found: 0,
             excluded_by_consent: 0,
+            without_consent: 0,
             linked_direct: 0,
             linked_former_dnumber: 0,
             linkage_rate: None,
@@ -220,6 +242,7 @@ impl FileReport {
             RowOutcome::Ambiguous => self.ambiguous += 1,
             RowOutcome::NotFound => self.not_found += 1,
             RowOutcome::Excluded => self.excluded_by_consent += 1,
+            RowOutcome::WithoutConsent => self.without_consent += 1,
             RowOutcome::LinkedDirect => self.linked_direct += 1,
             RowOutcome::LinkedFormerDNumber => self.linked_former_dnumber += 1,
         }
@@ -235,7 +258,10 @@ impl FileReport {
     /// Sets `linkage_rate` from the counts.
     pub(crate) fn finish(&mut self) {
         let distinct = self.rows_read - self.duplicates;
-        let found = self.linked_direct + self.linked_former_dnumber + self.excluded_by_consent;
+        let found = self.linked_direct
+            + self.linked_former_dnumber
+            + self.excluded_by_consent
+            + self.without_consent;
         // Row counts stay far below 2^52, where u64 to f64 is exact.
         self.linkage_rate = (distinct > 0).then(|| found as f64 / distinct as f64);
     }
@@ -250,6 +276,7 @@ impl FileReport {
             + self.ambiguous
             + self.not_found
             + self.excluded_by_consent
+            + self.without_consent
             + self.linked_direct
             + self.linked_former_dnumber
     }
@@ -276,6 +303,7 @@ mod tests {
             RowOutcome::Ambiguous,
             RowOutcome::NotFound,
             RowOutcome::Excluded,
+            RowOutcome::WithoutConsent,
             RowOutcome::LinkedDirect,
             RowOutcome::LinkedFormerDNumber,
         ];

@@ -20,9 +20,15 @@ pub struct LinkageRequest<'a> {
     pub platform_key: &'a [u8],
     /// Key of the project's pseudonyms.
     pub project_key: &'a [u8],
-    /// Per consent-based registry, HMAC-SHA256 under `platform_key` of the
-    /// 11 digits of each person whose data from that registry is left out.
+    /// Per registry, HMAC-SHA256 under `platform_key` of the 11 digits of
+    /// each person whose data from that registry is left out (withdrawn
+    /// consent or opt-out).
     pub exclusions: &'a HashMap<Registry, HashSet<[u8; 32]>>,
+    /// Per consent-based registry, the hashes (as for `exclusions`) of the
+    /// persons whose consent covers the project. Rows of every other person
+    /// of that registry are left out. Every consent-based registry the
+    /// request reads must have an entry.
+    pub consented: &'a HashMap<Registry, HashSet<[u8; 32]>>,
 }
 
 /// Shows everything but the keys.
@@ -38,6 +44,14 @@ impl fmt::Debug for LinkageRequest<'_> {
             .field("variables", &self.variables)
             .field("rules", &self.rules)
             .field("exclusion_sizes", &exclusion_sizes)
+            .field(
+                "consented_sizes",
+                &self
+                    .consented
+                    .iter()
+                    .map(|(registry, hashes)| (*registry, hashes.len()))
+                    .collect::<BTreeMap<_, _>>(),
+            )
             .finish_non_exhaustive()
     }
 }

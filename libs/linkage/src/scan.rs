@@ -11,7 +11,7 @@ use hap_identity::Rules;
 
 use crate::csv_source::{CsvSource, Row, RowKind};
 use crate::error::LinkageError;
-use crate::exclusion::ExclusionList;
+use crate::exclusion::{PersonFilter, Verdict};
 use crate::identifier::{Identifier, classify};
 use crate::report::{FileReport, InvalidIdentifierCounts, RowOutcome};
 use crate::spine::{Link, PersonIndex, Spine};
@@ -41,18 +41,21 @@ pub(crate) struct ScanContext<'a> {
     pub(crate) rules: Rules,
 }
 
-/// The report on one file and the persons its exclusion list left out.
+/// The report on one file and the persons its lists left out.
 pub(crate) struct ScanResult {
     pub(crate) report: FileReport,
+    /// Persons on the exclusion list with rows in the file.
     pub(crate) excluded_persons: usize,
+    /// Persons with rows in the file but not on the consented list.
+    pub(crate) persons_without_consent: usize,
 }
 
 /// Reads `layout`'s file, links each row and passes linked rows of persons
-/// not on `exclusions` to `sink`.
+/// that `filter` keeps to `sink`.
 pub(crate) fn scan_file(
     context: ScanContext<'_>,
     layout: &FileLayout,
-    mut exclusions: Option<ExclusionList<'_>>,
+    mut filter: Option<PersonFilter<'_>>,
     sink: &mut impl RowSink,
 ) -> Result<ScanResult, LinkageError> {
     let mut source = CsvSource::open(context.dir, layout.registry, layout.columns)?;
@@ -60,6 +63,7 @@ pub(crate) fn scan_file(
     let mut invalid = InvalidValues::default();
     let mut other_identifiers: BTreeMap<&'static str, InvalidIdentifierCounts> = BTreeMap::new();
     let mut excluded_persons: HashSet<PersonIndex> = HashSet::new();
+    let mut without_consent: HashSet<PersonIndex> = HashSet::new();
     while let Some(kind) = source.next_row()? {
         let row = source.row();
         let outcome = match kind {
@@ -69,15 +73,22 @@ pub(crate) fn scan_file(
                 check_other_identifiers(&row, layout, context.rules, &mut other_identifiers);
                 match link_row(&row, layout, context) {
                     Ok((person, outcome)) => {
-                        let excluded = exclusions
+                        let verdict = filter
                             .as_mut()
-                            .is_some_and(|list| list.excludes(context.spine, person));
-                        if excluded {
-                            excluded_persons.insert(person);
-                            RowOutcome::Excluded
-                        } else {
-                            sink.add(person, &row, &mut invalid);
-                            outcome
+                            .map_or(Verdict::Keep, |f| f.verdict(context.spine, person));
+                        match verdict {
+                            Verdict::Keep => {
+                                sink.add(person, &row, &mut invalid);
+                                outcome
+                            }
+                            Verdict::Excluded => {
+                                excluded_persons.insert(person);
+                                RowOutcome::Excluded
+                            }
+                            Verdict::WithoutConsent => {
+                                without_consent.insert(person);
+                                RowOutcome::WithoutConsent
+                            }
                         }
                     }
                     Err(outcome) => outcome,
@@ -92,6 +103,7 @@ pub(crate) fn scan_file(
     Ok(ScanResult {
         report,
         excluded_persons: excluded_persons.len(),
+        persons_without_consent: without_consent.len(),
     })
 }
 

@@ -208,20 +208,40 @@ fn every_variable() -> Vec<(Registry, Vec<String>)> {
         .collect()
 }
 
-/// Exclusions for the quality registry: E by current number, C by the
-/// former D-number under which the consent service records C.
-fn quality_exclusions(scenario: &Scenario) -> HashMap<Registry, HashSet<[u8; 32]>> {
-    let hashes = [&scenario.e, &scenario.c_former]
+/// The exclusion and consent lists a run applies.
+#[derive(Default)]
+struct Lists {
+    exclusions: HashMap<Registry, HashSet<[u8; 32]>>,
+    consented: HashMap<Registry, HashSet<[u8; 32]>>,
+}
+
+fn hashes_of<'a>(numbers: impl IntoIterator<Item = &'a String>) -> HashSet<[u8; 32]> {
+    numbers
         .into_iter()
         .map(|number| person_hash(PLATFORM_KEY, &id(number)))
-        .collect();
-    HashMap::from([(Registry::Quality, hashes)])
+        .collect()
+}
+
+/// The lists of the quality registry: A, C, E and F consented; E is
+/// excluded by current number, C by the former D-number under which the
+/// consent service records C.
+fn quality_lists(scenario: &Scenario) -> Lists {
+    Lists {
+        exclusions: HashMap::from([(
+            Registry::Quality,
+            hashes_of([&scenario.e, &scenario.c_former]),
+        )]),
+        consented: HashMap::from([(
+            Registry::Quality,
+            hashes_of([&scenario.a, &scenario.c, &scenario.e, &scenario.f]),
+        )]),
+    }
 }
 
 fn run(
     dir: &Path,
     variables: &[(Registry, Vec<String>)],
-    exclusions: &HashMap<Registry, HashSet<[u8; 32]>>,
+    lists: &Lists,
     project_key: &[u8],
 ) -> Result<LinkageOutput, LinkageError> {
     let criteria = colorectal_criteria();
@@ -231,7 +251,8 @@ fn run(
         rules: TEST_RULES,
         platform_key: PLATFORM_KEY,
         project_key,
-        exclusions,
+        exclusions: &lists.exclusions,
+        consented: &lists.consented,
     };
     link(dir, &request)
 }
@@ -240,7 +261,7 @@ fn full_run(scenario: &Scenario) -> LinkageOutput {
     run(
         scenario.dir.path(),
         &every_variable(),
-        &quality_exclusions(scenario),
+        &quality_lists(scenario),
         PROJECT_KEY,
     )
     .unwrap()
@@ -336,7 +357,7 @@ fn columns_follow_catalogue_order() {
     let output = run(
         scenario.dir.path(),
         &variables,
-        &quality_exclusions(&scenario),
+        &quality_lists(&scenario),
         PROJECT_KEY,
     )
     .unwrap();
@@ -503,6 +524,7 @@ fn repeated_identity_keeps_first_row() {
         platform_key: PLATFORM_KEY,
         project_key: PROJECT_KEY,
         exclusions: &exclusions,
+        consented: &HashMap::new(),
     };
     let output = link(scenario.dir.path(), &request).unwrap();
     let b = row_of(&output.table, &scenario.b);
@@ -589,23 +611,87 @@ fn exclusion_summary_reported() {
 }
 
 #[test]
-fn exclusions_for_statutory_registry_rejected() {
+fn person_without_consent_left_out() {
     let scenario = scenario();
-    let hashes = HashSet::from([person_hash(PLATFORM_KEY, &id(&scenario.a))]);
-    let exclusions = HashMap::from([(Registry::Cancer, hashes)]);
-    let error = run(
-        scenario.dir.path(),
-        &every_variable(),
-        &exclusions,
-        PROJECT_KEY,
-    )
-    .unwrap_err();
+    let mut lists = quality_lists(&scenario);
+    lists.consented = HashMap::from([(
+        Registry::Quality,
+        hashes_of([&scenario.a, &scenario.c, &scenario.e]),
+    )]);
+    let output = run(scenario.dir.path(), &every_variable(), &lists, PROJECT_KEY).unwrap();
+    let quality = file(&output, Registry::Quality);
+    assert_eq!(quality.without_consent, 1);
+    assert_eq!(quality.excluded_by_consent, 3);
+    assert_eq!(quality.linked_direct, 1);
+    assert_eq!(quality.accounted_rows(), quality.rows_read);
+    let f = row_of(&output.table, &scenario.f);
+    assert_eq!(value(&f, "procedure"), None);
+    assert_eq!(value(&f, "surgery_date"), None);
+    // F's data from the statutory registries stays.
+    assert_eq!(value(&f, "birth_date"), some("1958-08-08"));
+    let a = row_of(&output.table, &scenario.a);
+    assert_eq!(value(&a, "procedure"), some("JFB20"));
+
+    let [summary] = output.report.exclusions.as_slice() else {
+        panic!("expected one summary");
+    };
+    let consented = summary.consented.as_ref().unwrap();
+    assert_eq!(consented.persons_listed, 3);
+    assert_eq!(consented.persons_without_consent, 1);
+    assert_eq!(consented.list_sha256.len(), 64);
+}
+
+#[test]
+fn empty_consent_list_leaves_out_every_quality_row() {
+    let scenario = scenario();
+    let lists = Lists {
+        exclusions: HashMap::new(),
+        consented: HashMap::from([(Registry::Quality, HashSet::new())]),
+    };
+    let output = run(scenario.dir.path(), &every_variable(), &lists, PROJECT_KEY).unwrap();
+    let quality = file(&output, Registry::Quality);
+    assert_eq!(quality.without_consent, quality.rows_read);
+    assert_eq!(quality.linked_direct + quality.linked_former_dnumber, 0);
+}
+
+#[test]
+fn consent_based_registry_needs_consent_list() {
+    let scenario = scenario();
+    let mut lists = quality_lists(&scenario);
+    lists.consented.clear();
+    let error = run(scenario.dir.path(), &every_variable(), &lists, PROJECT_KEY).unwrap_err();
     assert!(matches!(
         error,
-        LinkageError::ExclusionsNotAllowed {
-            registry: Registry::Cancer
+        LinkageError::ConsentListMissing {
+            registry: Registry::Quality
         }
     ));
+    assert!(error.to_string().contains("consented persons"), "{error}");
+}
+
+#[test]
+fn opt_out_excludes_from_statutory_registry() {
+    let scenario = scenario();
+    let mut lists = quality_lists(&scenario);
+    lists
+        .exclusions
+        .insert(Registry::Patient, hashes_of([&scenario.a]));
+    let output = run(scenario.dir.path(), &every_variable(), &lists, PROJECT_KEY).unwrap();
+    let a = row_of(&output.table, &scenario.a);
+    // A has two episodes in patient.csv; the opt-out removes both.
+    assert_eq!(value(&a, "episodes"), some("0"));
+    assert_eq!(value(&a, "first_episode_date"), None);
+    assert_eq!(value(&a, "procedure"), some("JFB20"));
+    let patient = file(&output, Registry::Patient);
+    assert!(patient.excluded_by_consent > 0);
+    let summary = output
+        .report
+        .exclusions
+        .iter()
+        .find(|summary| summary.registry == Registry::Patient)
+        .unwrap();
+    assert_eq!(summary.persons_excluded, 1);
+    assert!(summary.consented.is_none());
 }
 
 #[test]
@@ -634,7 +720,7 @@ fn other_key_other_pseudonyms() {
     let other = run(
         scenario.dir.path(),
         &every_variable(),
-        &quality_exclusions(&scenario),
+        &quality_lists(&scenario),
         b"another project",
     )
     .unwrap();
@@ -675,7 +761,7 @@ fn unrequested_registries_not_read() {
     let output = run(
         scenario.dir.path(),
         &variables,
-        &HashMap::new(),
+        &Lists::default(),
         PROJECT_KEY,
     )
     .unwrap();
@@ -698,7 +784,7 @@ fn missing_requested_file_rejected() {
     let error = run(
         scenario.dir.path(),
         &every_variable(),
-        &HashMap::new(),
+        &quality_lists(&scenario),
         PROJECT_KEY,
     )
     .unwrap_err();
@@ -713,7 +799,7 @@ fn unknown_variable_rejected() {
     let error = run(
         scenario.dir.path(),
         &variables,
-        &HashMap::new(),
+        &Lists::default(),
         PROJECT_KEY,
     )
     .unwrap_err();
@@ -742,6 +828,7 @@ fn invalid_criteria_rejected() {
         platform_key: PLATFORM_KEY,
         project_key: PROJECT_KEY,
         exclusions: &exclusions,
+        consented: &HashMap::new(),
     };
     let error = link(scenario.dir.path(), &request).unwrap_err();
     assert!(matches!(error, LinkageError::Criteria(_)));
@@ -751,7 +838,7 @@ fn invalid_criteria_rejected() {
 #[test]
 fn empty_project_key_rejected() {
     let scenario = scenario();
-    let error = run(scenario.dir.path(), &[], &HashMap::new(), b"").unwrap_err();
+    let error = run(scenario.dir.path(), &[], &Lists::default(), b"").unwrap_err();
     assert!(matches!(error, LinkageError::EmptyKey { which: "project" }));
 }
 
@@ -770,6 +857,7 @@ fn production_profile_rejects_synthetic_numbers() {
         platform_key: PLATFORM_KEY,
         project_key: PROJECT_KEY,
         exclusions: &exclusions,
+        consented: &HashMap::new(),
     };
     let output = link(scenario.dir.path(), &request).unwrap();
     let population = file(&output, Registry::Population);
@@ -788,7 +876,7 @@ fn header_without_names_rejected_without_echo() {
     let text = std::fs::read_to_string(&path).unwrap();
     let without_header = text.split_once('\n').unwrap().1;
     std::fs::write(&path, without_header).unwrap();
-    let error = run(scenario.dir.path(), &[], &HashMap::new(), PROJECT_KEY).unwrap_err();
+    let error = run(scenario.dir.path(), &[], &Lists::default(), PROJECT_KEY).unwrap_err();
     assert!(matches!(error, LinkageError::MissingColumn { .. }));
     let message = error.to_string();
     assert!(!message.contains(scenario.a.as_str()), "{message}");

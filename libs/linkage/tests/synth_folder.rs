@@ -59,9 +59,23 @@ fn withdrawn_consents(dir: &Path) -> HashSet<[u8; 32]> {
         .collect()
 }
 
+/// Hashes of every valid number in `quality.csv`, as a consent list that
+/// leaves no quality row out for lack of consent.
+fn every_quality_person(dir: &Path) -> HashSet<[u8; 32]> {
+    let mut reader = csv::Reader::from_path(dir.join("quality.csv")).unwrap();
+    reader
+        .records()
+        .filter_map(|record| hap_identity::parse(&record.unwrap()[0], TEST_RULES).ok())
+        .map(|number| person_hash(PLATFORM_KEY, &number))
+        .collect()
+}
+
+/// Links every variable of every cancer patient, with `exclusions` and
+/// every quality-registry person consented.
 fn run(dir: &Path, exclusions: &HashMap<Registry, HashSet<[u8; 32]>>) -> LinkageOutput {
     let criteria = every_cancer();
     let variables = every_variable();
+    let consented = HashMap::from([(Registry::Quality, every_quality_person(dir))]);
     let request = LinkageRequest {
         criteria: &criteria,
         variables: &variables,
@@ -69,6 +83,7 @@ fn run(dir: &Path, exclusions: &HashMap<Registry, HashSet<[u8; 32]>>) -> Linkage
         platform_key: PLATFORM_KEY,
         project_key: PROJECT_KEY,
         exclusions,
+        consented: &consented,
     };
     link(dir, &request).unwrap()
 }

@@ -54,11 +54,21 @@ diesel::table! {
         registry -> Text,
         excluded_count -> Int8,
         excluded_sha256 -> Text,
+        consented_count -> Nullable<Int8>,
+        consented_sha256 -> Nullable<Text>,
     }
 }
 
 diesel::table! {
     permit_exclusions (permit_id, registry, person_hash) {
+        permit_id -> Uuid,
+        registry -> Text,
+        person_hash -> Bytea,
+    }
+}
+
+diesel::table! {
+    permit_consents (permit_id, registry, person_hash) {
         permit_id -> Uuid,
         registry -> Text,
         person_hash -> Bytea,
@@ -74,4 +84,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     permits,
     permit_registries,
     permit_exclusions,
+    permit_consents,
 );

@@ -85,6 +85,61 @@ async fn exclusions_only_for_service_role() {
 }
 
 #[actix_web::test]
+async fn consented_list_holds_only_valid_consents() {
+    let mut service = TestService::start().await;
+    let mut numbers = Numbers::new();
+    let consenting = numbers.issue();
+    let withdrawn = numbers.issue();
+    let unrecorded = numbers.issue();
+    service
+        .import_quality(&consent_csv(&[
+            format!("{consenting},given,2019-05-01,paper-form"),
+            format!("{withdrawn},given,2019-05-01,paper-form"),
+            format!("{withdrawn},withdrawn,2020-05-01,e-mail"),
+        ]))
+        .await;
+
+    let cleared = approve(&mut service, &["C18"]).await;
+
+    let key = &service.platform_key;
+    let reply = service.exclusions(cleared.permit.permit_id).await;
+    assert_eq!(reply.status, 200, "{:?}", reply.body);
+    let quality = &reply.body["registries"][0];
+    let hashes = |list: &serde_json::Value| -> BTreeSet<String> {
+        list["person_hashes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|hash| hash.as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        hashes(&quality["consented"]),
+        BTreeSet::from([person_hash_hex(key, &consenting)])
+    );
+    assert_eq!(
+        hashes(quality),
+        BTreeSet::from([person_hash_hex(key, &withdrawn)])
+    );
+    let unrecorded_hash = person_hash_hex(key, &unrecorded);
+    assert!(!hashes(&quality["consented"]).contains(&unrecorded_hash));
+
+    // The cleared event carries the consented list's count and digest.
+    let permit_list = cleared.exclusions[0].consented.as_ref().unwrap();
+    assert_eq!(permit_list.count, 1);
+    assert_eq!(quality["consented"]["sha256"], json!(permit_list.sha256));
+    assert_eq!(quality["consented"]["count"], json!(1));
+    // The cancer registry is statutory: no list at all.
+    assert!(
+        cleared
+            .exclusions
+            .iter()
+            .all(|l| l.registry == Registry::Quality)
+    );
+    service.stop().await;
+}
+
+#[actix_web::test]
 async fn opt_out_before_permit_date_excludes() {
     let mut service = TestService::start().await;
     let mut numbers = Numbers::new();

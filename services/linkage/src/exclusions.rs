@@ -1,13 +1,14 @@
-//! Fetches the persons a permit leaves out from the consent service's
-//! internal `GET /v1/permits/{permit_id}/exclusions`, as a platform service
-//! (the `service` role), and checks them against the count and SHA-256
+//! Fetches the persons a permit leaves out, and the consented persons of
+//! its consent-based registries, from the consent service's internal
+//! `GET /v1/permits/{permit_id}/exclusions`, as a platform service (the
+//! `service` role), and checks each list against the count and SHA-256
 //! digest that the `legal_basis.cleared` event carries.
 
 use std::collections::{HashMap, HashSet};
 use std::time::{Duration, Instant};
 
 use hap_contracts::criteria::Registry;
-use hap_contracts::events::ExclusionList;
+use hap_contracts::events::{ExclusionList, PersonSet};
 use hap_kit::Secret;
 use hap_kit::auth::{AuthSettings, Role, issue_dev_token};
 use serde::Deserialize;
@@ -69,6 +70,16 @@ pub enum FetchError {
     /// The response contradicts the permit, and a retry gets the same one.
     #[error("{0}")]
     Invalid(String),
+}
+
+/// The verified lists of a permit, per registry, as HMAC-SHA256 person
+/// hashes under the platform key.
+#[derive(Debug, Default)]
+pub struct PermitLists {
+    /// The persons left out of each listed registry.
+    pub excluded: HashMap<Registry, HashSet<[u8; 32]>>,
+    /// For each consent-based registry, the only persons whose data is used.
+    pub consented: HashMap<Registry, HashSet<[u8; 32]>>,
 }
 
 /// A client of the consent service's exclusion API.
@@ -135,7 +146,7 @@ impl ExclusionClient {
         &self,
         permit_id: Uuid,
         expected: &[ExclusionList],
-    ) -> Result<HashMap<Registry, HashSet<[u8; 32]>>, FetchError> {
+    ) -> Result<PermitLists, FetchError> {
         let token = self.tokens.token(&self.http).await?;
         let url = format!("{}/v1/permits/{permit_id}/exclusions", self.url);
         let response = self
@@ -216,8 +227,8 @@ async fn client_credentials(
     client_id: &str,
     client_secret: &Secret,
 ) -> Result<(String, Duration), FetchError> {
-    let unavailable = |what: &str, error: &dyn std::fmt::Display| {
-        FetchError::Unavailable(format!("{what} failed: {error}"))
+    let unavailable = |step: &str, error: &dyn std::fmt::Display| {
+        FetchError::Unavailable(format!("{step} failed: {error}"))
     };
     let discovery_url = format!(
         "{}/.well-known/openid-configuration",
@@ -258,6 +269,13 @@ struct ExclusionsBody {
 #[derive(Deserialize)]
 struct RegistryBody {
     registry: Registry,
+    #[serde(flatten)]
+    excluded: ListBody,
+    consented: Option<ListBody>,
+}
+
+#[derive(Deserialize)]
+struct ListBody {
     count: u64,
     sha256: String,
     person_hashes: Vec<String>,
@@ -265,11 +283,8 @@ struct RegistryBody {
 
 /// Decodes the hashes and checks that the registries, counts and digests
 /// are exactly those of the cleared event.
-fn verify(
-    body: ExclusionsBody,
-    expected: &[ExclusionList],
-) -> Result<HashMap<Registry, HashSet<[u8; 32]>>, FetchError> {
-    let mut lists = HashMap::new();
+fn verify(body: ExclusionsBody, expected: &[ExclusionList]) -> Result<PermitLists, FetchError> {
+    let mut lists = PermitLists::default();
     for registry in body.registries {
         let name = registry.registry.name();
         let Some(list) = expected.iter().find(|l| l.registry == registry.registry) else {
@@ -277,43 +292,84 @@ fn verify(
                 "the consent service lists exclusions for {name}, which the permit has none for"
             )));
         };
-        let mut hashes = HashSet::with_capacity(registry.person_hashes.len());
-        for (index, text) in registry.person_hashes.iter().enumerate() {
-            let mut hash = [0u8; 32];
-            data_encoding::HEXLOWER_PERMISSIVE
-                .decode_mut(text.as_bytes(), &mut hash)
-                .map_err(|_| {
-                    FetchError::Invalid(format!(
-                        "exclusion {} of {name} is not a 64-digit hex hash",
-                        index + 1
-                    ))
-                })?;
-            hashes.insert(hash);
+        let permit_set = PersonSet {
+            count: list.count,
+            sha256: list.sha256.clone(),
+        };
+        let excluded = decode(
+            &registry.excluded,
+            &permit_set,
+            &format!("exclusions of {name}"),
+        )?;
+        let consented = match (&registry.consented, &list.consented) {
+            (Some(body), Some(set)) => Some(decode(body, set, &format!("consents of {name}"))?),
+            (None, None) => None,
+            (Some(_), None) => {
+                return Err(FetchError::Invalid(format!(
+                    "the consent service lists consented persons for {name}, which the permit \
+                     has no consent list for"
+                )));
+            }
+            (None, Some(_)) => {
+                return Err(FetchError::Invalid(format!(
+                    "the consent service lists no consented persons for {name}, which the \
+                     permit has a consent list for"
+                )));
+            }
+        };
+        lists.excluded.insert(registry.registry, excluded);
+        if let Some(consented) = consented {
+            lists.consented.insert(registry.registry, consented);
         }
-        let digest = digest(&hashes);
-        let count = hashes.len() as u64;
-        if count != list.count || registry.count != list.count || digest != list.sha256 {
-            return Err(FetchError::Invalid(format!(
-                "the exclusions of {name} do not match the permit: {count} persons with \
-                 digest {digest}, but the permit records {} with digest {}",
-                list.count, list.sha256
-            )));
-        }
-        if registry.sha256 != list.sha256 {
-            return Err(FetchError::Invalid(format!(
-                "the consent service reports digest {} for {name}; the permit records {}",
-                registry.sha256, list.sha256
-            )));
-        }
-        lists.insert(registry.registry, hashes);
     }
-    if let Some(missing) = expected.iter().find(|l| !lists.contains_key(&l.registry)) {
+    if let Some(missing) = expected
+        .iter()
+        .find(|l| !lists.excluded.contains_key(&l.registry))
+    {
         return Err(FetchError::Invalid(format!(
             "the consent service lists no exclusions for {}, which the permit has",
             missing.registry.name()
         )));
     }
     Ok(lists)
+}
+
+/// Decodes one list and checks it against the count and digest of the
+/// permit; `list_name` names it in errors.
+fn decode(
+    body: &ListBody,
+    permit: &PersonSet,
+    list_name: &str,
+) -> Result<HashSet<[u8; 32]>, FetchError> {
+    let mut hashes = HashSet::with_capacity(body.person_hashes.len());
+    for (index, text) in body.person_hashes.iter().enumerate() {
+        let mut hash = [0u8; 32];
+        data_encoding::HEXLOWER_PERMISSIVE
+            .decode_mut(text.as_bytes(), &mut hash)
+            .map_err(|_| {
+                FetchError::Invalid(format!(
+                    "entry {} of the {list_name} is not a 64-digit hex hash",
+                    index + 1
+                ))
+            })?;
+        hashes.insert(hash);
+    }
+    let digest = digest(&hashes);
+    let count = hashes.len() as u64;
+    if count != permit.count || body.count != permit.count || digest != permit.sha256 {
+        return Err(FetchError::Invalid(format!(
+            "the {list_name} do not match the permit: {count} persons with digest {digest}, \
+             but the permit records {} with digest {}",
+            permit.count, permit.sha256
+        )));
+    }
+    if body.sha256 != permit.sha256 {
+        return Err(FetchError::Invalid(format!(
+            "the consent service reports digest {} for the {list_name}; the permit records {}",
+            body.sha256, permit.sha256
+        )));
+    }
+    Ok(hashes)
 }
 
 /// Lowercase hex SHA-256 over the sorted, concatenated hashes.
@@ -337,6 +393,7 @@ mod tests {
             registry: Registry::Quality,
             count: set.len() as u64,
             sha256: digest(&set),
+            consented: None,
         }
     }
 
@@ -344,13 +401,28 @@ mod tests {
         ExclusionsBody {
             registries: vec![RegistryBody {
                 registry: Registry::Quality,
-                count: hashes.len() as u64,
-                sha256: sha256.to_owned(),
-                person_hashes: hashes
-                    .iter()
-                    .map(|h| data_encoding::HEXLOWER.encode(h))
-                    .collect(),
+                excluded: list_body(hashes, sha256),
+                consented: None,
             }],
+        }
+    }
+
+    fn list_body(hashes: &[[u8; 32]], sha256: &str) -> ListBody {
+        ListBody {
+            count: hashes.len() as u64,
+            sha256: sha256.to_owned(),
+            person_hashes: hashes
+                .iter()
+                .map(|h| data_encoding::HEXLOWER.encode(h))
+                .collect(),
+        }
+    }
+
+    fn set_of(hashes: &[[u8; 32]]) -> PersonSet {
+        let set: HashSet<[u8; 32]> = hashes.iter().copied().collect();
+        PersonSet {
+            count: set.len() as u64,
+            sha256: digest(&set),
         }
     }
 
@@ -358,7 +430,47 @@ mod tests {
     fn matching_lists_accepted() {
         let expected = list(&[[1; 32], [2; 32]]);
         let lists = verify(body(&[[2; 32], [1; 32]], &expected.sha256), &[expected]).unwrap();
-        assert_eq!(lists[&Registry::Quality].len(), 2);
+        assert_eq!(lists.excluded[&Registry::Quality].len(), 2);
+        assert!(lists.consented.is_empty());
+    }
+
+    #[test]
+    fn matching_consent_list_accepted() {
+        let consented = [[5; 32], [6; 32], [7; 32]];
+        let mut expected = list(&[[1; 32]]);
+        expected.consented = Some(set_of(&consented));
+        let mut reply = body(&[[1; 32]], &expected.sha256);
+        reply.registries[0].consented = Some(list_body(&consented, &set_of(&consented).sha256));
+        let lists = verify(reply, &[expected]).unwrap();
+        assert_eq!(lists.consented[&Registry::Quality].len(), 3);
+    }
+
+    #[test]
+    fn other_consented_persons_rejected() {
+        let mut expected = list(&[[1; 32]]);
+        expected.consented = Some(set_of(&[[5; 32], [6; 32]]));
+        let mut reply = body(&[[1; 32]], &expected.sha256);
+        let sha256 = set_of(&[[5; 32], [6; 32]]).sha256;
+        reply.registries[0].consented = Some(list_body(&[[5; 32], [8; 32]], &sha256));
+        let error = verify(reply, &[expected]).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("consents of quality do not match"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn missing_consent_list_rejected() {
+        let mut expected = list(&[[1; 32]]);
+        expected.consented = Some(set_of(&[[5; 32]]));
+        let reply = body(&[[1; 32]], &expected.sha256);
+        let error = verify(reply, &[expected]).unwrap_err();
+        assert!(
+            error.to_string().contains("no consented persons"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -7,7 +7,8 @@ use chrono::Utc;
 use hap_contracts::application::DataRequest;
 use hap_contracts::events::{
     self, ApplicationApproved, ApplicationSubmitted, AssessmentStage, ExclusionList,
-    LegalBasisAssessed, LegalBasisCleared, Permit, RegistryAssessment, StepFailed, Verdict,
+    LegalBasisAssessed, LegalBasisCleared, Permit, PersonSet, RegistryAssessment, StepFailed,
+    Verdict,
 };
 use hap_messaging::{Context, Envelope, Handler, HandlerError};
 use hap_service::emit;
@@ -15,7 +16,7 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::domain::assessment::{Claims, assess};
-use crate::domain::basis::RegistryBasis;
+use crate::domain::basis::{BasisKind, RegistryBasis};
 use crate::domain::exclusion::{PermitScope, digest, is_excluded};
 use crate::repository;
 use crate::repository::history::histories;
@@ -26,10 +27,13 @@ pub struct ApplicationsHandler {
     pub registries: Arc<Vec<RegistryBasis>>,
 }
 
-/// The persons a new permit leaves out of one registry, sorted.
+/// The persons a new permit leaves out of one registry, sorted, and the
+/// consented persons of a consent-based registry.
 struct Excluded {
     list: ExclusionList,
     hashes: Vec<[u8; 32]>,
+    /// The persons with a valid consent, for a consent-based registry.
+    consented: Option<Vec<[u8; 32]>>,
 }
 
 impl Handler for ApplicationsHandler {
@@ -180,12 +184,17 @@ impl ApplicationsHandler {
                 &to_json(&cleared.exclusions)?,
             )?;
             for registry in &excluded {
-                repository::exclusions::insert_exclusions(
+                let consented = registry
+                    .consented
+                    .as_deref()
+                    .zip(registry.list.consented.as_ref())
+                    .map(|(hashes, set)| (hashes, set.sha256.as_str()));
+                repository::exclusions::insert_lists(
                     conn,
                     permit_id,
                     registry.list.registry,
-                    &registry.hashes,
-                    &registry.list.sha256,
+                    (&registry.hashes, &registry.list.sha256),
+                    consented,
                 )?;
             }
             emit(conn, envelope, events::LEGAL_BASIS_ASSESSED, &assessed)?;
@@ -196,7 +205,10 @@ impl ApplicationsHandler {
     }
 
     /// Computes, per requested registry that is not statutory, the persons
-    /// the permit leaves out at `permit_date`.
+    /// the permit leaves out at `permit_date`, and for a consent-based
+    /// registry the persons whose consent covers the project. Linkage keeps
+    /// only the latter from such a registry, so a person without any
+    /// recorded consent is left out as well.
     fn exclusions(
         &self,
         ctx: &mut Context<'_>,
@@ -214,18 +226,25 @@ impl ApplicationsHandler {
             if !basis.kind.has_exclusions() {
                 continue;
             }
-            let hashes: Vec<[u8; 32]> = histories(ctx.conn(), requested.registry.name())?
-                .into_iter()
-                .filter(|person| is_excluded(basis.kind, &person.events, &scope))
-                .map(|person| person.person_hash)
-                .collect();
+            let (left_out, kept): (Vec<_>, Vec<_>) =
+                histories(ctx.conn(), requested.registry.name())?
+                    .into_iter()
+                    .partition(|person| is_excluded(basis.kind, &person.events, &scope));
+            let hashes: Vec<[u8; 32]> = left_out.into_iter().map(|p| p.person_hash).collect();
+            let consented: Option<Vec<[u8; 32]>> = (basis.kind == BasisKind::ConsentBased)
+                .then(|| kept.into_iter().map(|p| p.person_hash).collect());
             excluded.push(Excluded {
                 list: ExclusionList {
                     registry: requested.registry,
                     count: hashes.len() as u64,
                     sha256: digest(&hashes),
+                    consented: consented.as_ref().map(|hashes| PersonSet {
+                        count: hashes.len() as u64,
+                        sha256: digest(hashes),
+                    }),
                 },
                 hashes,
+                consented,
             });
         }
         Ok(excluded)

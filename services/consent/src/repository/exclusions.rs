@@ -1,4 +1,5 @@
-//! The persons each permit leaves out, frozen when the permit is issued.
+//! The persons each permit leaves out, and the persons with consent in a
+//! consent-based registry, frozen when the permit is issued.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -7,29 +8,47 @@ use hap_contracts::criteria::Registry;
 use uuid::Uuid;
 
 use super::history::to_hash;
-use crate::schema::{permit_exclusions, permit_registries, permits};
+use crate::schema::{permit_consents, permit_exclusions, permit_registries, permits};
 
 /// Rows per `INSERT` of person hashes (three parameters a row).
 const ROWS_PER_INSERT: usize = 10_000;
 
-/// Records the persons a permit leaves out of one registry, with their
-/// count and digest.
-pub fn insert_exclusions(
+/// The persons a permit leaves out of one registry and, for a
+/// consent-based registry, the persons whose data it may use.
+pub struct RegistryLists {
+    pub registry: String,
+    pub excluded: PersonList,
+    pub consented: Option<PersonList>,
+}
+
+/// A set of person hashes with its count and digest.
+pub struct PersonList {
+    pub count: i64,
+    pub sha256: String,
+    /// Sorted ascending.
+    pub person_hashes: Vec<[u8; 32]>,
+}
+
+/// Records the persons a permit leaves out of one registry, and the
+/// consented persons of a consent-based registry, with counts and digests.
+pub fn insert_lists(
     conn: &mut PgConnection,
     permit_id: Uuid,
     registry: Registry,
-    hashes: &[[u8; 32]],
-    sha256: &str,
+    excluded: (&[[u8; 32]], &str),
+    consented: Option<(&[[u8; 32]], &str)>,
 ) -> QueryResult<()> {
     diesel::insert_into(permit_registries::table)
         .values((
             permit_registries::permit_id.eq(permit_id),
             permit_registries::registry.eq(registry.name()),
-            permit_registries::excluded_count.eq(hashes.len() as i64),
-            permit_registries::excluded_sha256.eq(sha256),
+            permit_registries::excluded_count.eq(excluded.0.len() as i64),
+            permit_registries::excluded_sha256.eq(excluded.1),
+            permit_registries::consented_count.eq(consented.map(|(hashes, _)| hashes.len() as i64)),
+            permit_registries::consented_sha256.eq(consented.map(|(_, sha256)| sha256)),
         ))
         .execute(conn)?;
-    for chunk in hashes.chunks(ROWS_PER_INSERT) {
+    for chunk in excluded.0.chunks(ROWS_PER_INSERT) {
         let values: Vec<_> = chunk
             .iter()
             .map(|hash| {
@@ -44,24 +63,33 @@ pub fn insert_exclusions(
             .values(values)
             .execute(conn)?;
     }
+    for chunk in consented
+        .map_or(&[][..], |(hashes, _)| hashes)
+        .chunks(ROWS_PER_INSERT)
+    {
+        let values: Vec<_> = chunk
+            .iter()
+            .map(|hash| {
+                (
+                    permit_consents::permit_id.eq(permit_id),
+                    permit_consents::registry.eq(registry.name()),
+                    permit_consents::person_hash.eq(hash.to_vec()),
+                )
+            })
+            .collect();
+        diesel::insert_into(permit_consents::table)
+            .values(values)
+            .execute(conn)?;
+    }
     Ok(())
 }
 
-/// The persons a permit leaves out of one registry.
-pub struct RegistryExclusions {
-    pub registry: String,
-    pub count: i64,
-    pub sha256: String,
-    /// Sorted ascending.
-    pub person_hashes: Vec<[u8; 32]>,
-}
-
-/// Returns the exclusions of a permit per registry, or `None` when no
-/// permit has that id.
-pub fn exclusions_of(
+/// Returns the lists of a permit per registry, or `None` when no permit has
+/// that id.
+pub fn lists_of(
     conn: &mut PgConnection,
     permit_id: Uuid,
-) -> QueryResult<Option<Vec<RegistryExclusions>>> {
+) -> QueryResult<Option<Vec<RegistryLists>>> {
     let exists: bool = diesel::select(diesel::dsl::exists(
         permits::table.filter(permits::permit_id.eq(permit_id)),
     ))
@@ -69,35 +97,57 @@ pub fn exclusions_of(
     if !exists {
         return Ok(None);
     }
-    let registries: Vec<(String, i64, String)> = permit_registries::table
+    type Row = (String, i64, String, Option<i64>, Option<String>);
+    let registries: Vec<Row> = permit_registries::table
         .filter(permit_registries::permit_id.eq(permit_id))
         .order(permit_registries::registry)
         .select((
             permit_registries::registry,
             permit_registries::excluded_count,
             permit_registries::excluded_sha256,
+            permit_registries::consented_count,
+            permit_registries::consented_sha256,
         ))
         .load(conn)?;
     let mut result = Vec::with_capacity(registries.len());
-    for (registry, count, sha256) in registries {
-        let hashes: Vec<Vec<u8>> = permit_exclusions::table
+    for (registry, count, sha256, consented_count, consented_sha256) in registries {
+        let excluded: Vec<Vec<u8>> = permit_exclusions::table
             .filter(permit_exclusions::permit_id.eq(permit_id))
             .filter(permit_exclusions::registry.eq(&registry))
             .order(permit_exclusions::person_hash)
             .select(permit_exclusions::person_hash)
             .load(conn)?;
-        let person_hashes = hashes
-            .iter()
-            .map(|hash| to_hash(hash))
-            .collect::<QueryResult<_>>()?;
-        result.push(RegistryExclusions {
+        let consented = match (consented_count, consented_sha256) {
+            (Some(count), Some(sha256)) => {
+                let hashes: Vec<Vec<u8>> = permit_consents::table
+                    .filter(permit_consents::permit_id.eq(permit_id))
+                    .filter(permit_consents::registry.eq(&registry))
+                    .order(permit_consents::person_hash)
+                    .select(permit_consents::person_hash)
+                    .load(conn)?;
+                Some(PersonList {
+                    count,
+                    sha256,
+                    person_hashes: to_hashes(&hashes)?,
+                })
+            }
+            _ => None,
+        };
+        result.push(RegistryLists {
             registry,
-            count,
-            sha256,
-            person_hashes,
+            excluded: PersonList {
+                count,
+                sha256,
+                person_hashes: to_hashes(&excluded)?,
+            },
+            consented,
         });
     }
     Ok(Some(result))
+}
+
+fn to_hashes(rows: &[Vec<u8>]) -> QueryResult<Vec<[u8; 32]>> {
+    rows.iter().map(|hash| to_hash(hash)).collect()
 }
 
 /// A permit that did not leave out persons whose withdrawal or opt-out an

@@ -3,15 +3,16 @@ use hap_kit::auth::{Principal, Role};
 use hap_kit::db::blocking;
 use hap_kit::http::{ApiError, Problem};
 use hap_kit::store::hex;
-use serde_json::json;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
-use crate::repository::exclusions::exclusions_of;
+use crate::repository::exclusions::{PersonList, lists_of};
 use crate::startup::AppState;
 
 /// `GET /v1/permits/{permit_id}/exclusions`: per registry, the hashes of
-/// the persons the permit leaves out, with their count and digest. Only
-/// platform services (the `service` role) may read them.
+/// the persons the permit leaves out, with their count and digest, and for
+/// a consent-based registry under `consented` the persons whose data it may
+/// use. Only platform services (the `service` role) may read them.
 pub async fn exclusions(
     state: web::Data<AppState>,
     principal: Principal,
@@ -23,7 +24,7 @@ pub async fn exclusions(
     let permit_id = permit_id.into_inner();
 
     let registries = blocking(&state.pool, move |conn| {
-        Ok::<_, ApiError>(exclusions_of(conn, permit_id)?)
+        Ok::<_, ApiError>(lists_of(conn, permit_id)?)
     })
     .await?
     .ok_or_else(|| Problem::not_found(format!("permit {permit_id} does not exist")))?;
@@ -31,15 +32,26 @@ pub async fn exclusions(
     let registries: Vec<_> = registries
         .into_iter()
         .map(|registry| {
-            let hashes: Vec<String> = registry.person_hashes.iter().map(|h| hex(h)).collect();
             json!({
                 "registry": registry.registry,
-                "count": registry.count,
-                "sha256": registry.sha256,
-                "person_hashes": hashes,
+                "count": registry.excluded.count,
+                "sha256": registry.excluded.sha256,
+                "person_hashes": hashes(&registry.excluded),
+                "consented": registry.consented.as_ref().map(|consented| json!({
+                    "count": consented.count,
+                    "sha256": consented.sha256,
+                    "person_hashes": hashes(consented),
+                })),
             })
         })
         .collect();
     tracing::info!(%permit_id, subject = %principal.subject, "exclusion lists served");
     Ok(HttpResponse::Ok().json(json!({"permit_id": permit_id, "registries": registries})))
+}
+
+fn hashes(list: &PersonList) -> Value {
+    list.person_hashes
+        .iter()
+        .map(|h| Value::String(hex(h)))
+        .collect()
 }

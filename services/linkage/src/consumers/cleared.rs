@@ -7,7 +7,6 @@
 //! and overwrites the same objects, and only the first completed run emits
 //! `linkage.completed`.
 
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -21,7 +20,7 @@ use hap_messaging::{Context, Envelope, Handler, HandlerError};
 use hap_service::emit;
 use uuid::Uuid;
 
-use crate::exclusions::{ExclusionClient, FetchError};
+use crate::exclusions::{ExclusionClient, FetchError, PermitLists};
 use crate::keys::{KeyError, MasterKeys};
 use crate::schema::linkage_runs;
 
@@ -46,8 +45,8 @@ impl Handler for ClearedHandler {
         let started = Instant::now();
         tracing::info!(%application_id, permit_id = %permit.permit_id, "linkage run started");
 
-        let exclusions = match self.fetch_exclusions(&cleared) {
-            Ok(exclusions) => exclusions,
+        let lists = match self.fetch_exclusions(&cleared) {
+            Ok(lists) => lists,
             Err(FetchError::Invalid(reason)) => {
                 tracing::warn!(%application_id, %reason, "exclusions rejected");
                 let failed = StepFailed {
@@ -83,7 +82,8 @@ impl Handler for ClearedHandler {
             rules: self.rules,
             platform_key: &self.platform_key,
             project_key: &project_key,
-            exclusions: &exclusions,
+            exclusions: &lists.excluded,
+            consented: &lists.consented,
         };
 
         let output = match link(&self.registry_dir, &request) {
@@ -152,10 +152,7 @@ impl Handler for ClearedHandler {
 impl ClearedHandler {
     /// Fetches the exclusions of the permit over HTTP. The handler runs on a
     /// blocking thread of the runtime, so it waits for the request there.
-    fn fetch_exclusions(
-        &self,
-        cleared: &LegalBasisCleared,
-    ) -> Result<HashMap<Registry, HashSet<[u8; 32]>>, FetchError> {
+    fn fetch_exclusions(&self, cleared: &LegalBasisCleared) -> Result<PermitLists, FetchError> {
         let fetch = self
             .exclusions
             .fetch(cleared.permit.permit_id, &cleared.exclusions);
