@@ -9,8 +9,8 @@ use serde::Deserialize;
 use super::health::{self, Readiness};
 use super::observe::{HttpMetrics, observe};
 use super::problem::Problem;
-use hap_messaging::redact::redact_values;
 use crate::auth::Authenticator;
+use hap_messaging::redact::redact_values;
 
 /// `[http]` settings.
 #[derive(Clone, Debug, Deserialize)]
