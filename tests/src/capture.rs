@@ -1,8 +1,7 @@
-//! Every message of a test's broker namespace, as raw bytes with headers:
-//! an exclusive queue bound to `{ns}.events` with `#` copies each event as
-//! it is published, and [`drain_queues`] takes what waits in the retry
-//! and dead-letter queues, which messages reach through the default
-//! exchange.
+//! Every message of a test's broker namespace, as raw bytes with headers.
+//! An exclusive queue bound to `{ns}.events` with `#` copies each event as
+//! it is published. [`drain_queues`] takes what waits in the retry and
+//! dead-letter queues, which messages reach through the default exchange.
 
 use std::sync::{Arc, Mutex};
 
@@ -38,6 +37,7 @@ impl MessageCapture {
         let connection = Connection::connect(url, ConnectionProperties::default())
             .await
             .expect("connecting the message capture to RabbitMQ");
+
         let channel = connection.create_channel().await.unwrap();
         let options = QueueDeclareOptions {
             exclusive: true,
@@ -59,6 +59,7 @@ impl MessageCapture {
             )
             .await
             .unwrap();
+
         let consume = BasicConsumeOptions {
             no_ack: true,
             ..BasicConsumeOptions::default()
@@ -72,6 +73,7 @@ impl MessageCapture {
             )
             .await
             .unwrap();
+
         let received = Arc::new(Mutex::new(Vec::new()));
         let sink = received.clone();
         tokio::spawn(async move {

@@ -129,11 +129,6 @@ impl IdentityScanner {
         self.numbers.is_empty()
     }
 
-    /// Returns the numbers the scanner looks for.
-    pub fn numbers(&self) -> &[String] {
-        &self.numbers
-    }
-
     /// Returns every identity number in `bytes`. Hex needs no case folding:
     /// the ASCII digits 0x30 to 0x39 encode to decimal digits only.
     pub fn scan(&self, bytes: &[u8]) -> Vec<Finding> {
@@ -161,7 +156,8 @@ fn base64_needles(bytes: &[u8]) -> Vec<Vec<u8>> {
         padded.extend_from_slice(bytes);
         let first_bit = 8 * offset;
         let end_bit = 8 * (offset + bytes.len());
-        // Character i covers bits 6i..6i+6; keep those inside the number.
+        // Character i covers bits 6i to 6i+6, and only the characters
+        // whose bits all lie inside the number are kept.
         let first_char = first_bit.div_ceil(6);
         let end_char = end_bit / 6;
         for encoding in [&BASE64, &BASE64URL] {

@@ -2,12 +2,13 @@
 //! No identity number leaves the linkage service. One application runs
 //! through the five services on synthetic registries, with rejected
 //! consent rows, failing requests whose bodies carry identity numbers and a
-//! message that a consumer dead-letters. Then every identity number of the
-//! population (as digits, `DDMMYY-NNNNN`, `DDMMYY NNNNN`, hex and base64 of
-//! its ASCII bytes) is searched for in every service's log, every exported
-//! span, every message on the test's broker namespace, every response to a
-//! failed or partly rejected request, every table of every database but the
-//! linkage service's, the shared work store and the decrypted delivery.
+//! message that a consumer dead-letters. Then the test searches for every
+//! identity number of the population, as digits, `DDMMYY-NNNNN`,
+//! `DDMMYY NNNNN`, and hex and base64 of its ASCII bytes. It searches every
+//! service's log and exported span, every message on the test's broker
+//! namespace, every response to a failed or partly rejected request, every
+//! table of every database but the linkage service's, the shared work store
+//! and the decrypted delivery.
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -51,8 +52,8 @@ impl Leaks {
     }
 
     fn report(&self) -> String {
-        let shown: Vec<&str> = self.0.iter().take(20).map(String::as_str).collect();
-        format!("{} finding(s):\n{}", self.0.len(), shown.join("\n"))
+        let first: Vec<&str> = self.0.iter().take(20).map(String::as_str).collect();
+        format!("{} finding(s):\n{}", self.0.len(), first.join("\n"))
     }
 }
 

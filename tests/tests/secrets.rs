@@ -261,7 +261,7 @@ fn services_print_no_secret_when_start_fails() {
         );
         assert_no_secret(&secrets, &format!("hap-{service} migrate"), &text);
 
-        // An unknown argument such as --help gets the usage only.
+        // An unknown argument such as --help gets the usage message only.
         let mut help = command(&format!("hap-{service}"), folder.path(), &environment);
         help.arg("--help");
         let output = run(help);

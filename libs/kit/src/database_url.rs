@@ -1,15 +1,16 @@
 //! Checks of `database.url` before libpq parses it.
 //!
-//! libpq quotes the whole connection URI, password included, in several of
-//! its parse errors (an unclosed `[` of an IPv6 address, an unexpected
-//! character after the host), and the token it failed to decode in others
-//! (a bad percent escape in the password). Those texts reach logs through
-//! diesel and r2d2. Rejecting such URLs at start with a message that quotes
-//! no part of them keeps the password out of every error.
+//! Several of libpq's URI parse errors quote the whole connection URI,
+//! password included: an unclosed `[` of an IPv6 address, or an unexpected
+//! character after the host. Others quote the token libpq failed to decode,
+//! such as a password with a bad percent escape. Those texts reach logs
+//! through diesel and r2d2. Rejecting such URLs at start with a message that
+//! quotes no part of them keeps the password out of every error.
 
 /// Checks that `url` is a `postgres://` or `postgresql://` URI that names a
-/// database and that libpq's URI parser accepts. The error names the part
-/// that is wrong and never quotes the URL.
+/// database, and rejects the forms on which libpq's parser fails with an
+/// error that quotes the URI or a part of it. The error names the part that
+/// is wrong and never quotes the URL.
 pub fn check(url: &str) -> Result<(), String> {
     let expected = "expected postgres://user:password@host:port/database";
     let Some(rest) = url
