@@ -8,6 +8,11 @@
 // A test harness: failing at once with a message is what its callers need.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
+pub mod capture;
+pub mod dump;
+pub mod identity_scan;
+pub mod otlp;
+
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::net::TcpListener;
@@ -33,7 +38,7 @@ pub const SERVICES: [&str; 5] = [
 ];
 
 /// The consumer each service declares, for cleaning up the namespace.
-const CONSUMERS: [&str; 7] = [
+pub const CONSUMERS: [&str; 7] = [
     "applications-pipeline",
     "applications-withdrawals",
     "consent-applications",
@@ -118,7 +123,7 @@ impl Platform {
             .append(true)
             .open(self.log_path(service))
             .expect("opening the service log");
-        let work = self.folder.path().join("work");
+        let work = self.work_dir();
         let deliveries = self.folder.path().join("deliveries");
         let platform_key = "aa".repeat(32);
         let mut command = Command::new(binary(&format!("hap-{service}")));
@@ -232,8 +237,24 @@ impl Platform {
         }
     }
 
-    fn database_url(&self, service: &str) -> String {
+    /// Returns the URL of the service's own database.
+    pub fn database_url(&self, service: &str) -> String {
         format!("{DATABASE_SERVER}/hap_e2e_{}_{service}", self.suffix)
+    }
+
+    /// Returns the URL of the RabbitMQ server the services use.
+    pub fn broker_url(&self) -> &str {
+        self.broker.url()
+    }
+
+    /// Returns the prefix of the exchange and queue names of this platform.
+    pub fn broker_namespace(&self) -> &str {
+        self.broker.namespace()
+    }
+
+    /// Returns the work store folder that linkage, anonymization and delivery share.
+    pub fn work_dir(&self) -> PathBuf {
+        self.folder.path().join("work")
     }
 }
 
@@ -268,7 +289,7 @@ impl Drop for Platform {
 }
 
 /// Returns the path of a binary built next to the test executable.
-fn binary(name: &str) -> PathBuf {
+pub fn binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("locating the test executable");
     let dir = exe
         .parent()
@@ -283,7 +304,8 @@ fn binary(name: &str) -> PathBuf {
     path
 }
 
-fn free_port() -> u16 {
+/// Returns a port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0")
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())

@@ -5,78 +5,14 @@
 //! service's JSON log lines carry its trace id.
 
 use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hap_client::scenario::{self, ApplicationSpec};
 use hap_crypt4gh::SecretKey;
+use hap_e2e::otlp::{Received, start_receiver};
 use hap_e2e::{Platform, SERVICES, synthetic_registries};
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
-
-type Received = Arc<Mutex<BTreeMap<String, Vec<Vec<u8>>>>>;
-
-/// Starts an OTLP/HTTP receiver on a thread of its own that keeps every
-/// export body by service (the first path segment); returns its base URL.
-/// It responds to each request and closes the connection, as HTTP/1.0 servers do.
-fn start_receiver(received: Received) -> String {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            let Ok(stream) = stream else { continue };
-            let received = received.clone();
-            std::thread::spawn(move || {
-                if let Some((path, body)) = read_request(&stream) {
-                    let service = path
-                        .trim_start_matches('/')
-                        .split('/')
-                        .next()
-                        .unwrap_or("")
-                        .to_owned();
-                    received
-                        .lock()
-                        .unwrap()
-                        .entry(service)
-                        .or_default()
-                        .push(body);
-                }
-                let mut stream = stream;
-                let _ = stream.write_all(
-                    b"HTTP/1.1 200 OK\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
-                );
-            });
-        }
-    });
-    base
-}
-
-/// Reads one request: its path and its body (by `content-length`).
-fn read_request(stream: &TcpStream) -> Option<(String, Vec<u8>)> {
-    let mut reader = BufReader::new(stream);
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let path = line.split_whitespace().nth(1)?.to_owned();
-    let mut length = 0;
-    loop {
-        let mut header = String::new();
-        reader.read_line(&mut header).ok()?;
-        let header = header.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':')
-            && name.eq_ignore_ascii_case("content-length")
-        {
-            length = value.trim().parse().ok()?;
-        }
-    }
-    let mut body = vec![0; length];
-    reader.read_exact(&mut body).ok()?;
-    Some((path, body))
-}
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack
@@ -86,7 +22,7 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_trace_reaches_every_service() {
-    let received: Received = Arc::default();
+    let received = Received::default();
     let base = start_receiver(received.clone());
     let registries = synthetic_registries(5_000, 3);
     let platform = Platform::start_with_otlp(registries.path(), Some(base)).await;

@@ -83,11 +83,8 @@ pub fn run_migrations(pool: &PgPool, sets: &[&'static EmbeddedMigrations]) -> Re
 /// the server's `postgres` maintenance database. For development and demos;
 /// in a cluster the database is provisioned beforehand.
 pub fn ensure_database_exists(url: &Secret) -> Result<(), DbError> {
-    let (server, name) = url
-        .expose()
-        .rsplit_once('/')
+    let (server, name) = crate::database_url::split(url.expose())
         .ok_or_else(|| DbError::Migration("database.url has no database name".into()))?;
-    let name = name.split('?').next().unwrap_or(name);
     if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         return Err(DbError::Migration(format!(
             "database name `{name}` may contain only letters, digits and underscores"

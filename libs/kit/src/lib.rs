@@ -4,6 +4,8 @@
 //!   environment variables), validated at start, with redacted [`Secret`]s.
 //! - [`telemetry`]: `tracing` output as text or JSON, OpenTelemetry export over
 //!   OTLP when an endpoint is set, W3C trace context propagation.
+//! - [`database_url`]: checks of `database.url` that keep its password out
+//!   of libpq's parse errors.
 //! - [`db`]: one PostgreSQL database per service through a diesel r2d2 pool,
 //!   with embedded migrations.
 //! - [`auth`]: OIDC bearer tokens checked against the issuer's JWKS, roles from a
@@ -13,6 +15,7 @@
 //! - [`store`]: the work store, a folder of objects passed by reference.
 
 pub mod auth;
+pub mod database_url;
 pub mod db;
 pub mod http;
 pub mod settings;

@@ -43,10 +43,28 @@ dev_issuer = "hap-dev"
 /// An error in the configuration, naming the key and what is wrong with it.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
-    #[error("configuration could not be read: {0}")]
+    /// The sources could not be read or parsed. The message leaves out the
+    /// source lines that a parser quotes, which may contain a secret.
+    #[error("configuration could not be read: {}", without_source_lines(.0))]
     Load(#[from] config::ConfigError),
     #[error("configuration key `{key}` is invalid: {reason}")]
     Invalid { key: &'static str, reason: String },
+}
+
+/// Returns the error text without the lines that quote the source, such as
+/// `3 | url = "postgres://..."` and the `|` lines around it in a TOML error.
+fn without_source_lines(error: &config::ConfigError) -> String {
+    error
+        .to_string()
+        .lines()
+        .filter(|line| {
+            let rest = line
+                .trim_start()
+                .trim_start_matches(|c: char| c.is_ascii_digit());
+            !rest.trim_start().starts_with('|')
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Settings checked after loading. Implementations name the offending key.
@@ -227,6 +245,15 @@ mod tests {
         let error =
             load_with::<Sample>("token = \"x\"", &[("http.port", "many".to_string())]).unwrap_err();
         assert!(error.to_string().contains("http.port"), "{error}");
+    }
+
+    #[test]
+    fn file_syntax_error_quotes_no_line() {
+        let error = load_with::<Sample>("token = \"hunter2\nport = 1", &[])
+            .expect_err("an unclosed string");
+        let message = error.to_string();
+        assert!(!message.contains("hunter2"), "{message}");
+        assert!(message.contains("line 1"), "{message}");
     }
 
     #[test]

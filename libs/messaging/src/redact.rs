@@ -4,12 +4,17 @@
 /// Returns `url` with the password of its user info replaced by `***`.
 ///
 /// `amqp://hap:secret@rabbit:5672/%2f` becomes `amqp://hap:***@rabbit:5672/%2f`.
-/// A URL without a password is returned unchanged.
+/// A URL without a password is returned unchanged. A URL that lacks the
+/// `//`, such as `amqp:hap:secret@rabbit`, is masked the same way, because
+/// its parse error quotes it.
 pub fn redact_url(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else {
-        return url.to_owned();
+    let authority_start = match url.find("://") {
+        Some(scheme_end) => scheme_end + 3,
+        None => match url.find(':') {
+            Some(scheme_end) => scheme_end + 1,
+            None => return url.to_owned(),
+        },
     };
-    let authority_start = scheme_end + 3;
     let rest = &url[authority_start..];
     let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..authority_len];
@@ -120,6 +125,14 @@ mod tests {
             "amqp://rabbit:5672/%2f"
         );
         assert_eq!(redact_url("not a url"), "not a url");
+    }
+
+    #[test]
+    fn url_without_slashes_masked() {
+        assert_eq!(
+            redact_url("amqp:hap:secret@rabbit/%2f"),
+            "amqp:hap:***@rabbit/%2f"
+        );
     }
 
     #[test]

@@ -25,6 +25,12 @@ impl Validate for CommonSettings {
                 key: "broker",
                 reason: error.to_string(),
             })?;
+        hap_kit::database_url::check(self.database.url.expose()).map_err(|reason| {
+            SettingsError::Invalid {
+                key: "database.url",
+                reason,
+            }
+        })?;
         if self.database.pool_size == 0 {
             return Err(SettingsError::Invalid {
                 key: "database.pool_size",

@@ -10,6 +10,7 @@ use super::health::{self, Readiness};
 use super::observe::{HttpMetrics, observe};
 use super::problem::Problem;
 use crate::auth::Authenticator;
+use hap_messaging::redact::redact_values;
 
 /// `[http]` settings.
 #[derive(Clone, Debug, Deserialize)]
@@ -93,9 +94,12 @@ fn json_config(limit: usize) -> web::JsonConfig {
                     "unsupported-media-type",
                     "send the body as JSON with `Content-Type: application/json`",
                 ),
-                other => {
-                    Problem::bad_request("invalid-json", format!("invalid JSON body: {other}"))
-                }
+                // serde quotes the offending value, which may be an identity
+                // number or a secret, so values are masked.
+                other => Problem::bad_request(
+                    "invalid-json",
+                    format!("invalid JSON body: {}", redact_values(&other.to_string())),
+                ),
             };
             problem.into()
         })
@@ -103,12 +107,26 @@ fn json_config(limit: usize) -> web::JsonConfig {
 
 fn path_config() -> web::PathConfig {
     web::PathConfig::default().error_handler(|error, _| {
-        Problem::bad_request("invalid-path", format!("invalid path parameter: {error}")).into()
+        Problem::bad_request(
+            "invalid-path",
+            format!(
+                "invalid path parameter: {}",
+                redact_values(&error.to_string())
+            ),
+        )
+        .into()
     })
 }
 
 fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|error, _| {
-        Problem::bad_request("invalid-query", format!("invalid query parameter: {error}")).into()
+        Problem::bad_request(
+            "invalid-query",
+            format!(
+                "invalid query parameter: {}",
+                redact_values(&error.to_string())
+            ),
+        )
+        .into()
     })
 }

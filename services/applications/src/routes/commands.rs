@@ -77,7 +77,15 @@ fn command_input(body: &[u8]) -> Result<CommandInput, Problem> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(CommandInput::default());
     }
+    // serde quotes the offending value, which may be personal data, so
+    // values are masked.
     serde_json::from_slice(body).map_err(|error| {
-        Problem::bad_request("invalid-json", format!("invalid JSON body: {error}"))
+        Problem::bad_request(
+            "invalid-json",
+            format!(
+                "invalid JSON body: {}",
+                hap_messaging::redact::redact_values(&error.to_string())
+            ),
+        )
     })
 }
