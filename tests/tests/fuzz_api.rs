@@ -23,11 +23,14 @@ const CHECKS: &str = "not_a_server_error,status_code_conformance,\
                       content_type_conformance,response_schema_conformance";
 
 /// Requests per operation and phase when `HAP_SCHEMATHESIS_MAX_EXAMPLES`
-/// is unset, which keeps the whole test near two minutes on two cores.
+/// is unset.
+///
+/// NOTE: with 10, the whole test took 3.5 to 4.7 minutes on two cores
+/// that other builds kept busy (load average about 25). An idle machine
+/// was not measured.
 const DEFAULT_MAX_EXAMPLES: u32 = 10;
 
-/// schemathesis processes at a time; each one waits on the services more
-/// than it computes.
+/// The number of schemathesis processes that run at the same time.
 const PARALLEL_RUNS: usize = 2;
 
 /// How much of the service logs a failure shows.

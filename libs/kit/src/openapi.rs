@@ -1,6 +1,6 @@
-//! What every service's OpenAPI 3.1 document shares: the problem schema of
-//! error responses, the `bearer` security scheme, and serving the document
-//! at `/openapi.json` with Swagger UI at `/swagger-ui/`.
+//! The parts that the OpenAPI 3.1 document of every service shares: the
+//! problem schema of error responses, the `bearer` security scheme, and
+//! serving the document at `/openapi.json` with Swagger UI at `/swagger-ui/`.
 
 use actix_web::web;
 use serde::Serialize;

@@ -44,7 +44,7 @@ pub struct ReleaseBody {
     pub k: i32,
     pub records_suppressed: i64,
     pub rows_released: i64,
-    /// The disclosure-control report: generalisations, suppressions and risks.
+    /// The disclosure-control report of the release.
     pub report: Value,
     pub created_at: DateTime<Utc>,
 }

@@ -54,7 +54,7 @@ pub struct RegistryBasisBody {
     pub ethics_approval_required: bool,
     /// ICD-10 prefixes that a disease-specific consent covers.
     pub disease_codes: Vec<String>,
-    /// The longest permit period in months, when use is time-limited.
+    /// The maximum permit period in months, when use is time-limited.
     pub time_limit_months: Option<u32>,
 }
 
@@ -118,7 +118,7 @@ pub struct PermitExclusions {
 pub struct RegistryExclusionsBody {
     pub registry: String,
     pub count: i64,
-    /// SHA-256 digest of the sorted person hashes, in hex.
+    /// The SHA-256 digest of the sorted, concatenated person hashes, in hex.
     pub sha256: String,
     /// The persons' keyed hashes in hex, sorted ascending.
     pub person_hashes: Vec<String>,

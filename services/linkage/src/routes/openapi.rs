@@ -43,7 +43,7 @@ pub struct RunBody {
     pub version: i32,
     pub permit_id: Uuid,
     pub cohort_size: i64,
-    /// Counts of linked and unlinked records per registry and reason.
+    /// The linkage report, which contains counts only.
     pub report: Value,
     pub duration_ms: i64,
     pub finished_at: DateTime<Utc>,
@@ -56,7 +56,8 @@ pub struct FeasibilityBody {
     pub cohort_size: u64,
 }
 
-/// A count as published: `"<5"` below 5, else rounded to a multiple of 5.
+/// Returns the schema of a published count: `"<5"` below 5, else the
+/// count rounded to a multiple of 5.
 fn rounded_count_schema() -> Schema {
     let rounded = ObjectBuilder::new()
         .schema_type(Type::Integer)
