@@ -50,7 +50,8 @@ demo:
 ## `make test` (HAP_SCHEMATHESIS_MAX_EXAMPLES).
 fuzz-api: servers
 	$(CARGO) build --bins --quiet
-	HAP_SCHEMATHESIS="$$(bash tools/install-schemathesis.sh)" \
+	schemathesis=$$(bash tools/install-schemathesis.sh); \
+	HAP_SCHEMATHESIS="$$schemathesis" \
 	HAP_SCHEMATHESIS_MAX_EXAMPLES="$${HAP_SCHEMATHESIS_MAX_EXAMPLES:-200}" \
 	  $(CARGO) test -p hap-e2e --test fuzz_api -- --nocapture
 
