@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 
-.PHONY: test demo bench bench-linkage chart-check deny fmt clippy build servers
+.PHONY: test demo bench bench-linkage chart-check deny fmt clippy build servers fuzz-api
 
 ## test: format check, the dependency policy, clippy with -D warnings, then
 ## every unit, integration and end-to-end test against the real PostgreSQL
@@ -34,11 +34,26 @@ test: servers
 	else \
 	  echo "openapi-spec-validator could not be installed; the OpenAPI schema validation is skipped"; \
 	fi; \
+	if schemathesis=$$(bash tools/install-schemathesis.sh 2>/dev/null); then \
+	  export HAP_SCHEMATHESIS=$$schemathesis; \
+	else \
+	  echo "schemathesis could not be installed; the API fuzz test is skipped"; \
+	fi; \
 	$(CARGO) test --workspace
 
 ## demo: the main job end to end on 100,000-person synthetic registries.
 demo:
 	bash tools/demo.sh
+
+## fuzz-api: schemathesis against the OpenAPI document of every service,
+## with 200 generated requests per operation and phase instead of the 10 of
+## `make test` (HAP_SCHEMATHESIS_MAX_EXAMPLES).
+fuzz-api: servers
+	$(CARGO) build --bins --quiet
+	schemathesis=$$(bash tools/install-schemathesis.sh); \
+	HAP_SCHEMATHESIS="$$schemathesis" \
+	HAP_SCHEMATHESIS_MAX_EXAMPLES="$${HAP_SCHEMATHESIS_MAX_EXAMPLES:-200}" \
+	  $(CARGO) test -p hap-e2e --test fuzz_api -- --nocapture
 
 ## bench: speed figures of the pure libraries in release builds.
 bench:

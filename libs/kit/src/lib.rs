@@ -13,11 +13,14 @@
 //! - [`http`]: the actix-web skeleton: request ids, request spans and metrics,
 //!   `application/problem+json` errors, health and metrics endpoints.
 //! - [`store`]: the work store, a folder of objects passed by reference.
+//! - [`openapi`]: the problem schema, the bearer scheme and the serving of a
+//!   service's OpenAPI document with Swagger UI.
 
 pub mod auth;
 pub mod database_url;
 pub mod db;
 pub mod http;
+pub mod openapi;
 pub mod settings;
 pub mod store;
 pub mod telemetry;

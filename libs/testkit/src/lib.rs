@@ -3,6 +3,7 @@
 //! - [`TestDatabase`]: a fresh database per test, migrated, dropped on drop.
 //! - [`TestBroker`]: a fresh messaging namespace per test, deleted on drop.
 //! - [`EventObserver`]: an exclusive queue that collects the events a service emits.
+//! - [`openapi`]: checks of a service's served OpenAPI document against its routes.
 //!
 //! Each test gets its own database and namespace, so tests run in parallel.
 //! The servers are found through `HAP_TEST_DATABASE_URL` and
@@ -12,6 +13,7 @@
 mod broker;
 mod database;
 mod observer;
+pub mod openapi;
 
 pub use broker::TestBroker;
 pub use database::TestDatabase;

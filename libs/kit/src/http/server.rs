@@ -67,7 +67,7 @@ where
             .configure(routes.clone())
             .default_service(web::to(|| async {
                 Err::<actix_web::HttpResponse, _>(Problem::not_found(
-                    "no resource at this path; see the OpenAPI document at /v1/openapi.json",
+                    "no resource at this path; see the OpenAPI document at /openapi.json",
                 ))
             }))
     })

@@ -33,6 +33,20 @@ struct ReleaseView {
 
 /// `GET /v1/releases?application_id=`: the releases of an application with
 /// their disclosure-control reports.
+#[utoipa::path(
+    get,
+    path = "/v1/releases",
+    operation_id = "listReleases",
+    tag = "releases",
+    params(("application_id" = Uuid, Query, description = "The application whose releases to list")),
+    responses(
+        (status = 200, description = "The releases of the application with their disclosure-control reports, oldest first", body = super::openapi::ReleaseList),
+        (status = 400, description = "application_id is missing or not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the case-handler, auditor or steward role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     state: web::Data<AppState>,
     principal: Principal,

@@ -28,9 +28,12 @@ use hap_kit::http::ApiError;
     responses(
         (status = 200, description = "The application after the command", body = Object),
         (status = 400, description = "A member the command needs is missing", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "None of the caller's roles may issue this command on this case", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "Unknown command or application", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "The command is not allowed in this state, or the case is claimed by another handler", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the JSON limit", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 422, description = "The application is incomplete", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),

@@ -31,11 +31,13 @@ const IDEMPOTENCY_KEY: &str = "idempotency-key";
     ),
     request_body(content = Object, description = "The application content: project, data request, legal basis claims, recipients and period"),
     responses(
-        (status = 201, description = "The new draft, with its revision as ETag", body = Object),
         (status = 200, description = "The draft an earlier request with this Idempotency-Key created", body = Object),
+        (status = 201, description = "The new draft, with its revision as ETag", body = Object),
         (status = 400, description = "Invalid JSON or Idempotency-Key", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid token", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "The caller lacks the applicant role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the JSON limit", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]

@@ -17,7 +17,6 @@ mod view;
 mod webhooks;
 
 use actix_web::web;
-use utoipa_swagger_ui::SwaggerUi;
 
 pub use openapi::document as openapi_document;
 pub use view::{ApplicantView, ApplicationView};
@@ -25,7 +24,7 @@ pub use view::{ApplicantView, ApplicationView};
 /// Registers the `/v1` routes, the OpenAPI document at `/openapi.json` and
 /// Swagger UI at `/swagger-ui/`, whose files are compiled into the binary.
 pub fn configure(config: &mut web::ServiceConfig) {
-    config.service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", openapi::document()));
+    hap_kit::openapi::serve_document(config, openapi::document());
     config.service(
         web::scope("/v1")
             .route("/applications", web::post().to(create::create))

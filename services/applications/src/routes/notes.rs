@@ -46,7 +46,11 @@ fn staff_role(principal: &Principal) -> Result<Role, Problem> {
     responses(
         (status = 201, description = "The note", body = Object),
         (status = 400, description = "Empty or too long", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Not staff, or the caller applied for the case", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No application with this id", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the JSON limit", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]
@@ -114,7 +118,10 @@ pub async fn add(
     ),
     responses(
         (status = 200, description = "The internal notes, oldest first", body = Object),
+        (status = 400, description = "A path or query parameter is invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Not staff, or the caller applied for the case", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No application with this id", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]

@@ -48,6 +48,7 @@ pub struct QueueQuery {
     responses(
         (status = 200, description = "Cases waiting for case work, earliest deadline first", body = Object),
         (status = 400, description = "Invalid filter", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs the case-handler or decider role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),

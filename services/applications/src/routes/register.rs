@@ -42,6 +42,7 @@ pub struct RegisterQuery {
     ),
     responses(
         (status = 200, description = "Approved uses: project, institution, registries, purpose and period", body = Object),
+        (status = 400, description = "A path or query parameter is invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
 )]
 pub async fn list(

@@ -19,6 +19,7 @@ use crate::startup::AppState;
     tag = "case work",
     responses(
         (status = 200, description = "backlog, overdue, decided, median_working_days_to_decision, share_within_limit", body = Object),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs the case-handler, decider or auditor role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),

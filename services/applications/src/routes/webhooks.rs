@@ -39,7 +39,10 @@ fn require_service(principal: &Principal) -> Result<(), Problem> {
     responses(
         (status = 201, description = "The subscription", body = Object),
         (status = 400, description = "The URL is not http or https", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs the service role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the JSON limit", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]
@@ -85,6 +88,7 @@ pub async fn subscribe(
     tag = "webhooks",
     responses(
         (status = 200, description = "items: the caller's active subscriptions", body = Object),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs the service role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -112,6 +116,8 @@ pub async fn list(
     params(("id" = Uuid, Path, description = "The subscription id")),
     responses(
         (status = 204, description = "Unsubscribed"),
+        (status = 400, description = "A path or query parameter is invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs the service role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No active subscription of the caller with this id", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),

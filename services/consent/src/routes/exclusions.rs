@@ -13,6 +13,21 @@ use crate::startup::AppState;
 /// the persons the permit leaves out, with their count and digest, and for
 /// a consent-based registry under `consented` the persons whose data it may
 /// use. Only platform services (the `service` role) may read them.
+#[utoipa::path(
+    get,
+    path = "/v1/permits/{permit_id}/exclusions",
+    operation_id = "getPermitExclusions",
+    tag = "permits",
+    params(("permit_id" = Uuid, Path, description = "The permit id")),
+    responses(
+        (status = 200, description = "Per registry, the hashes of the persons the permit leaves out, with their count and digest", body = super::openapi::PermitExclusions),
+        (status = 400, description = "The permit id is not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the service role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No permit with this id", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn exclusions(
     state: web::Data<AppState>,
     principal: Principal,

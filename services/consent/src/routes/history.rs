@@ -9,9 +9,10 @@ use serde_json::json;
 use crate::repository::history::person_history;
 use crate::startup::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HistoryQuery {
+    /// The person's national identity number.
     person_id: String,
 }
 
@@ -19,6 +20,24 @@ pub struct HistoryQuery {
 /// `{"person_id": "..."}`: the person's consent and opt-out events in the
 /// registry, oldest first. The number travels in the body so that it never
 /// appears in an access log; the response contains no identity number.
+#[utoipa::path(
+    post,
+    path = "/v1/registries/{registry}/consent-history",
+    operation_id = "getConsentHistory",
+    tag = "registries",
+    params(("registry" = String, Path, description = "A registry name such as `quality`")),
+    request_body(content = HistoryQuery, description = "The person's national identity number, sent in the body so that it never appears in an access log"),
+    responses(
+        (status = 200, description = "The person's events in the registry, oldest first, without the identity number", body = super::openapi::ConsentHistory),
+        (status = 400, description = "Invalid JSON body or invalid person_id", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the steward, case-handler or auditor role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No registry with this name", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the JSON limit", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn history(
     state: web::Data<AppState>,
     principal: Principal,

@@ -23,6 +23,24 @@ use hap_messaging::{Envelope, outbox};
 /// permit that did not leave out a person withdrawing now, so a failure
 /// leaves nothing half-applied. The response counts accepted, duplicate
 /// and rejected rows and gives each rejection's line and reason.
+#[utoipa::path(
+    post,
+    path = "/v1/registries/{registry}/consent-events",
+    operation_id = "importConsentEvents",
+    tag = "registries",
+    params(("registry" = String, Path, description = "A registry name such as `quality`")),
+    request_body(content = String, content_type = "text/csv", description = "Header `person_id,event,event_date,source[,scope]`, then one event per row"),
+    responses(
+        (status = 200, description = "Accepted, duplicate and rejected rows, each rejection with its line and reason", body = super::openapi::ImportSummary),
+        (status = 400, description = "The body is not a CSV file with the expected header", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the steward role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No registry with this name", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The registry is statutory and keeps no consent or opt-out records", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the import limit", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn import(
     state: web::Data<AppState>,
     principal: Principal,

@@ -42,6 +42,23 @@ struct RegistryDownload {
 /// `GET /v1/downloads?registry=&after=`: the downloads of every delivery
 /// that drew on `registry`, oldest first, at most 1,000 per page. The
 /// response's `next` is the `after` of the next page, or null at the end.
+#[utoipa::path(
+    get,
+    path = "/v1/downloads",
+    operation_id = "listRegistryDownloads",
+    tag = "deliveries",
+    params(
+        ("registry" = String, Query, description = "A registry name such as `cancer`"),
+        ("after" = Option<i64>, Query, description = "Only downloads with a larger id: the next of the previous page"),
+    ),
+    responses(
+        (status = 200, description = "The downloads of every delivery that drew on the registry, oldest first; next is the after of the next page", body = super::openapi::RegistryDownloads),
+        (status = 400, description = "registry is missing, or after is not an integer", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the auditor or steward role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn by_registry(
     state: web::Data<AppState>,
     principal: Principal,

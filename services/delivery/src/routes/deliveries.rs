@@ -98,6 +98,19 @@ pub struct ListQuery {
 
 /// `GET /v1/deliveries?application_id=`: the deliveries of an application
 /// that the caller may see.
+#[utoipa::path(
+    get,
+    path = "/v1/deliveries",
+    operation_id = "listDeliveries",
+    tag = "deliveries",
+    params(("application_id" = Uuid, Query, description = "The application whose deliveries to list")),
+    responses(
+        (status = 200, description = "The deliveries of the application that the caller may see, oldest first", body = super::openapi::DeliveryList),
+        (status = 400, description = "application_id is missing or not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     state: web::Data<AppState>,
     principal: Principal,
@@ -122,6 +135,20 @@ pub async fn list(
 }
 
 /// `GET /v1/deliveries/{id}`
+#[utoipa::path(
+    get,
+    path = "/v1/deliveries/{id}",
+    operation_id = "getDelivery",
+    tag = "deliveries",
+    params(("id" = Uuid, Path, description = "The delivery id")),
+    responses(
+        (status = 200, description = "The delivery, for its recipients, auditors and stewards", body = super::openapi::DeliveryBody),
+        (status = 400, description = "The delivery id is not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No delivery with this id is visible to the caller", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn get(
     state: web::Data<AppState>,
     principal: Principal,
@@ -146,6 +173,21 @@ struct DownloadView {
 
 /// `GET /v1/deliveries/{id}/downloads`: the access log (who, when, which
 /// file, how many bytes), for auditors and registry stewards.
+#[utoipa::path(
+    get,
+    path = "/v1/deliveries/{id}/downloads",
+    operation_id = "listDeliveryDownloads",
+    tag = "deliveries",
+    params(("id" = Uuid, Path, description = "The delivery id")),
+    responses(
+        (status = 200, description = "The access log of the delivery: who, when, which file and how many bytes", body = super::openapi::DeliveryDownloads),
+        (status = 400, description = "The delivery id is not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the auditor or steward role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No delivery with this id", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn downloads(
     state: web::Data<AppState>,
     principal: Principal,
@@ -190,6 +232,21 @@ struct EventView {
 
 /// `GET /v1/deliveries/{id}/events`: recipients added, and the deletion on
 /// expiry or revocation, for auditors and registry stewards.
+#[utoipa::path(
+    get,
+    path = "/v1/deliveries/{id}/events",
+    operation_id = "listDeliveryEvents",
+    tag = "deliveries",
+    params(("id" = Uuid, Path, description = "The delivery id")),
+    responses(
+        (status = 200, description = "Recipients added, and the deletion on expiry or revocation", body = super::openapi::DeliveryEvents),
+        (status = 400, description = "The delivery id is not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the auditor or steward role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No delivery with this id", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn events(
     state: web::Data<AppState>,
     principal: Principal,

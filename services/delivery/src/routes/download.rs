@@ -24,6 +24,28 @@ pub struct DownloadQuery {
 /// an interrupted download. Every download is logged with who, when, which
 /// file, the first byte and the number of bytes in the response, before
 /// the body is sent.
+#[utoipa::path(
+    get,
+    path = "/v1/deliveries/{id}/files/{name}",
+    operation_id = "downloadFile",
+    tag = "deliveries",
+    params(
+        ("id" = Uuid, Path, description = "The delivery id"),
+        ("name" = String, Path, description = "The file name, as listed in the delivery"),
+        ("grant" = Option<String>, Query, description = "The token of a download grant for the caller"),
+        ("Range" = Option<String>, Header, description = "One byte range, such as `bytes=1000-`, to resume a download"),
+        ("If-Range" = Option<String>, Header, description = "The ETag of the file; a stale one gets the whole file"),
+    ),
+    responses(
+        (status = 200, description = "The whole encrypted file", body = [u8], content_type = "application/octet-stream"),
+        (status = 206, description = "The byte range the Range header requested, with Content-Range", body = [u8], content_type = "application/octet-stream"),
+        (status = 400, description = "The delivery id is not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "The grant is missing, expired or for another delivery, or its subject is no longer a recipient", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No delivery with this id, or no file with this name in it", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 410, description = "The delivery expired or was revoked and its files were deleted", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 416, description = "The range starts beyond the end of the file; Content-Range gives the size"),
+    ),
+)]
 pub async fn file(
     state: web::Data<AppState>,
     request: HttpRequest,

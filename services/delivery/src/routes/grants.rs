@@ -35,6 +35,22 @@ fn token_digest(token: &str) -> String {
 /// `POST /v1/deliveries/{id}/grants`: a grant for the caller, who must be a
 /// recipient named in the permit. Returns the token once, its expiry and a
 /// download URL per file.
+#[utoipa::path(
+    post,
+    path = "/v1/deliveries/{id}/grants",
+    operation_id = "createDownloadGrant",
+    tag = "deliveries",
+    params(("id" = Uuid, Path, description = "The delivery id")),
+    responses(
+        (status = 201, description = "A grant for the caller: the token, shown only once, its expiry and a download URL per file", body = super::openapi::GrantBody),
+        (status = 400, description = "The delivery id is not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "The caller is not a recipient of the delivery", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No delivery with this id", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 410, description = "The delivery expired or was revoked and its files were deleted", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn create(
     state: web::Data<AppState>,
     principal: Principal,

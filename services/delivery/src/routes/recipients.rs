@@ -20,7 +20,7 @@ use crate::lifecycle;
 use crate::schema::{deliveries, delivery_events};
 use crate::startup::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewRecipient {
     /// The recipient's `sub` claim.
@@ -35,6 +35,27 @@ pub struct NewRecipient {
 /// NOTE: two additions to one delivery at the same time may each rewrite
 /// the files from the same original. Then one recipient's header packets
 /// are lost, although the database records both recipients.
+#[utoipa::path(
+    post,
+    path = "/v1/deliveries/{id}/recipients",
+    operation_id = "addRecipient",
+    tag = "deliveries",
+    params(("id" = Uuid, Path, description = "The delivery id")),
+    request_body(content = NewRecipient, description = "The recipient's subject and Crypt4GH public key"),
+    responses(
+        (status = 200, description = "The delivery with the new recipient, whose key can now open every file", body = super::openapi::DeliveryBody),
+        (status = 400, description = "Invalid JSON body, an empty subject or a delivery id that is not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the case-handler or decider role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No delivery with this id", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 409, description = "The subject is already a recipient", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 410, description = "The delivery expired or was revoked and its files were deleted", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the JSON limit", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 422, description = "The public key is not a Crypt4GH public key", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn add(
     state: web::Data<AppState>,
     principal: Principal,

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::startup::AppState;
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FeasibilityRequest {
     /// A cohort criterion, as `hap_contracts::criteria::Criterion` parses it.
@@ -17,6 +17,22 @@ pub struct FeasibilityRequest {
 
 /// `POST /v1/feasibility`: the size of the cohort the criteria select, for
 /// applicants before they apply: `"<5"` below 5, else rounded to 5.
+#[utoipa::path(
+    post,
+    path = "/v1/feasibility",
+    operation_id = "countFeasibility",
+    tag = "feasibility",
+    request_body(content = FeasibilityRequest, description = "The cohort criteria of a planned application"),
+    responses(
+        (status = 200, description = "The size of the cohort the criteria select", body = super::openapi::FeasibilityBody),
+        (status = 400, description = "Invalid JSON body or invalid criteria; `pointer` names the offending member", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the applicant role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 413, description = "The body is larger than the JSON limit", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 415, description = "The body is not application/json", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn count(
     state: web::Data<AppState>,
     principal: Principal,

@@ -32,6 +32,20 @@ struct RunView {
 
 /// `GET /v1/runs?application_id=`: the linkage runs of an application with
 /// their reports (counts only).
+#[utoipa::path(
+    get,
+    path = "/v1/runs",
+    operation_id = "listLinkageRuns",
+    tag = "runs",
+    params(("application_id" = Uuid, Query, description = "The application whose runs to list")),
+    responses(
+        (status = 200, description = "The linkage runs of the application with their reports, oldest first", body = super::openapi::RunList),
+        (status = 400, description = "application_id is missing or not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the case-handler, auditor or steward role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+    ),
+    security(("bearer" = [])),
+)]
 pub async fn list(
     state: web::Data<AppState>,
     principal: Principal,

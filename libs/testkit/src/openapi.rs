@@ -1,0 +1,276 @@
+//! Checks of a service's OpenAPI document: it is served with Swagger UI, it
+//! documents exactly the routes that `routes::configure` registers, it is
+//! structurally sound, and, where `HAP_OPENAPI_VALIDATOR` names the Python
+//! `openapi-spec-validator` (`tools/install-openapi-validator.sh`), it
+//! validates against the OpenAPI schema.
+//!
+//! The document and Swagger UI are fetched from an in-process `App` with
+//! only the service's routes, because serving them needs no database.
+
+use std::collections::BTreeSet;
+use std::process::Command;
+
+use actix_web::test as actix_test;
+use actix_web::{App, web};
+use serde_json::Value;
+
+/// The HTTP methods an OpenAPI path item may document as operations.
+const HTTP_METHODS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
+/// One operation, as (lower-case method, path).
+pub type Operation = (String, String);
+
+/// Reads the routes a `routes/mod.rs` registers under the `/v1` scope, as
+/// (method, path), from its source: every `.route("PATH", web::METHOD()`.
+///
+/// Panics when a `.route(` has no quoted path or no `web::METHOD()` after it.
+pub fn registered_routes(source: &str) -> BTreeSet<Operation> {
+    let mut routes = BTreeSet::new();
+    let mut rest = source;
+    while let Some(start) = rest.find(".route(") {
+        rest = &rest[start + ".route(".len()..];
+        let Some(path) = rest.split('"').nth(1) else {
+            panic!("a .route( without a quoted path in:\n{source}");
+        };
+        let Some(method) = rest
+            .split("web::")
+            .nth(1)
+            .and_then(|tail| tail.split("()").next())
+        else {
+            panic!("the route {path} has no web::METHOD() after its path");
+        };
+        routes.insert((method.to_owned(), format!("/v1{path}")));
+    }
+    routes
+}
+
+/// Returns every operation `document` lists, as (method, path).
+pub fn documented_operations(document: &Value) -> BTreeSet<Operation> {
+    let mut operations = BTreeSet::new();
+    let paths = document["paths"].as_object().into_iter().flatten();
+    for (path, item) in paths {
+        for method in HTTP_METHODS {
+            if item.get(method).is_some() {
+                operations.insert((method.to_owned(), path.clone()));
+            }
+        }
+    }
+    operations
+}
+
+/// Asserts that `document` lists exactly the routes that `routes_source`,
+/// the text of a service's `routes/mod.rs`, registers.
+pub fn assert_documents_routes(routes_source: &str, document: &Value) {
+    let routes = registered_routes(routes_source);
+    let operations = documented_operations(document);
+
+    assert!(!routes.is_empty(), "no .route( found in the routes source");
+    let undocumented: Vec<_> = routes.difference(&operations).collect();
+    assert!(
+        undocumented.is_empty(),
+        "routes missing from the OpenAPI document: {undocumented:?}"
+    );
+    let unrouted: Vec<_> = operations.difference(&routes).collect();
+    assert!(
+        unrouted.is_empty(),
+        "documented operations without a route: {unrouted:?}"
+    );
+}
+
+/// Asserts what a reader and a client generator rely on: an OpenAPI 3
+/// version, a title and version, the `bearer` scheme, a success response
+/// and declared path parameters on every operation, unique operation ids,
+/// and references that resolve.
+pub fn assert_structurally_sound(document: &Value) {
+    let version = document["openapi"].as_str().unwrap_or_default();
+    assert!(version.starts_with("3."), "openapi version `{version}`");
+    assert!(document["info"]["title"].is_string(), "info.title missing");
+    assert!(
+        document["info"]["version"].is_string(),
+        "info.version missing"
+    );
+    assert!(
+        document["components"]["securitySchemes"]["bearer"].is_object(),
+        "the bearer security scheme is missing"
+    );
+
+    let mut operation_ids = BTreeSet::new();
+    for (method, path) in documented_operations(document) {
+        let operation = &document["paths"][&path][&method];
+        let name = format!("{method} {path}");
+        let responses = operation["responses"].as_object();
+        assert!(
+            responses.is_some_and(|responses| responses.keys().any(|s| s.starts_with('2'))),
+            "{name} has no success response"
+        );
+        let templated: BTreeSet<&str> = path
+            .split('{')
+            .skip(1)
+            .filter_map(|part| part.split('}').next())
+            .collect();
+        let declared: BTreeSet<&str> = operation["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|parameter| parameter["in"] == "path")
+            .filter_map(|parameter| parameter["name"].as_str())
+            .collect();
+        assert_eq!(declared, templated, "{name} path parameters");
+        let id = operation["operationId"].as_str();
+        assert!(id.is_some(), "{name} has no operationId");
+        let id = id.unwrap_or_default().to_owned();
+        assert!(
+            operation_ids.insert(id.clone()),
+            "{name}: `{id}` is not unique"
+        );
+    }
+
+    let text = document.to_string();
+    for reference in text.split("\"$ref\":\"").skip(1) {
+        let target = reference.split('"').next().unwrap_or_default();
+        let pointer = target.trim_start_matches('#');
+        assert!(
+            document.pointer(pointer).is_some(),
+            "{target} does not resolve"
+        );
+    }
+}
+
+/// Runs `openapi-spec-validator` from `HAP_OPENAPI_VALIDATOR` on `document`
+/// and asserts that it accepts it. Prints why and returns when the variable
+/// is unset.
+pub fn assert_passes_spec_validator(document: &Value) {
+    let Ok(validator) = std::env::var("HAP_OPENAPI_VALIDATOR") else {
+        eprintln!(
+            "skipped: set HAP_OPENAPI_VALIDATOR=\"$(tools/install-openapi-validator.sh)\" \
+             to validate the document with openapi-spec-validator"
+        );
+        return;
+    };
+    let file = std::env::temp_dir().join(format!("hap-openapi-{}.json", uuid::Uuid::new_v4()));
+    let text = serde_json::to_vec_pretty(document)
+        .unwrap_or_else(|error| panic!("serializing the document failed: {error}"));
+    std::fs::write(&file, text)
+        .unwrap_or_else(|error| panic!("writing {} failed: {error}", file.display()));
+
+    let output = Command::new(&validator).arg(&file).output();
+    let _ = std::fs::remove_file(&file);
+    let output = output.unwrap_or_else(|error| panic!("running {validator} failed: {error}"));
+
+    assert!(
+        output.status.success(),
+        "{validator} rejected the document:\n{}\n{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// Fetches `/openapi.json` from an `App` with the routes `configure`
+/// registers. Call it from an actix runtime, such as `#[actix_web::test]`.
+pub async fn served_document<F>(configure: F) -> Value
+where
+    F: FnOnce(&mut web::ServiceConfig),
+{
+    let app = actix_test::init_service(App::new().configure(configure)).await;
+    let request = actix_test::TestRequest::get()
+        .uri("/openapi.json")
+        .to_request();
+    let response = actix_test::call_service(&app, request).await;
+    assert_eq!(response.status(), 200, "GET /openapi.json");
+    let body = actix_test::read_body(response).await;
+    serde_json::from_slice(&body)
+        .unwrap_or_else(|error| panic!("/openapi.json is not JSON: {error}"))
+}
+
+/// Asserts that Swagger UI is served at `/swagger-ui/` from files in the
+/// binary, with no script from the web, and that it loads `/openapi.json`.
+pub async fn assert_swagger_ui_served<F>(configure: F)
+where
+    F: FnOnce(&mut web::ServiceConfig),
+{
+    let app = actix_test::init_service(App::new().configure(configure)).await;
+    let get = |uri: &str| actix_test::TestRequest::get().uri(uri).to_request();
+
+    let page = actix_test::call_service(&app, get("/swagger-ui/")).await;
+    assert_eq!(page.status(), 200, "GET /swagger-ui/");
+    let html = String::from_utf8_lossy(&actix_test::read_body(page).await).into_owned();
+    assert!(html.contains("swagger-ui"), "{html}");
+    assert!(
+        !html.contains("https://"),
+        "the page loads from the web: {html}"
+    );
+
+    let bundle = actix_test::call_service(&app, get("/swagger-ui/swagger-ui-bundle.js")).await;
+    assert_eq!(bundle.status(), 200, "GET /swagger-ui/swagger-ui-bundle.js");
+    assert!(
+        actix_test::read_body(bundle).await.len() > 100_000,
+        "bundle too small"
+    );
+
+    let initializer =
+        actix_test::call_service(&app, get("/swagger-ui/swagger-initializer.js")).await;
+    assert_eq!(
+        initializer.status(),
+        200,
+        "GET /swagger-ui/swagger-initializer.js"
+    );
+    let script = String::from_utf8_lossy(&actix_test::read_body(initializer).await).into_owned();
+    assert!(script.contains("/openapi.json"), "{script}");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const ROUTES: &str = r#"
+        web::scope("/v1")
+            .route("/items", web::get().to(items::list))
+            .route(
+                "/items/{id}",
+                web::delete().to(items::remove),
+            )
+    "#;
+
+    fn operation(method: &str, path: &str) -> Operation {
+        (method.to_owned(), path.to_owned())
+    }
+
+    #[test]
+    fn routes_parsed_from_source() {
+        let routes = registered_routes(ROUTES);
+        let expected = BTreeSet::from([
+            operation("get", "/v1/items"),
+            operation("delete", "/v1/items/{id}"),
+        ]);
+        assert_eq!(routes, expected);
+    }
+
+    #[test]
+    fn matching_document_accepted() {
+        let document = json!({"paths": {
+            "/v1/items": {"get": {}},
+            "/v1/items/{id}": {"delete": {}, "parameters": []},
+        }});
+        assert_documents_routes(ROUTES, &document);
+    }
+
+    #[test]
+    #[should_panic(expected = "routes missing from the OpenAPI document")]
+    fn undocumented_route_rejected() {
+        let document = json!({"paths": {"/v1/items": {"get": {}}}});
+        assert_documents_routes(ROUTES, &document);
+    }
+
+    #[test]
+    #[should_panic(expected = "documented operations without a route")]
+    fn unrouted_operation_rejected() {
+        let document = json!({"paths": {
+            "/v1/items": {"get": {}, "post": {}},
+            "/v1/items/{id}": {"delete": {}},
+        }});
+        assert_documents_routes(ROUTES, &document);
+    }
+}
