@@ -3,6 +3,7 @@
 //! - [`TestDatabase`]: a fresh database per test, migrated, dropped on drop.
 //! - [`TestBroker`]: a fresh messaging namespace per test, deleted on drop.
 //! - [`EventObserver`]: an exclusive queue that collects the events a service emits.
+//! - [`MotoServer`]: moto's S3 server, for object storage tests.
 //!
 //! Each test gets its own database and namespace, so tests run in parallel.
 //! The servers are found through `HAP_TEST_DATABASE_URL` and
@@ -11,8 +12,10 @@
 
 mod broker;
 mod database;
+mod moto;
 mod observer;
 
 pub use broker::TestBroker;
 pub use database::TestDatabase;
+pub use moto::MotoServer;
 pub use observer::{EVENT_WAIT, EventObserver};

@@ -5,9 +5,11 @@ use std::net::TcpListener;
 
 use actix_web::web;
 use hap_kit::db::PgPool;
+use hap_kit::settings::SettingsError;
 use hap_messaging::OutboxNotifier;
 use hap_service::{Base, Running, StartError};
 
+use crate::attachments::Attachments;
 use crate::consumers::pipeline::{PipelineHandler, ROUTING_KEYS};
 use crate::metrics::{StateGaugeGuard, spawn_state_gauge};
 use crate::settings::{CaseSettings, Settings};
@@ -18,6 +20,8 @@ use crate::{MIGRATIONS, NAME, routes};
 pub struct AppState {
     pub pool: PgPool,
     pub cases: CaseSettings,
+    /// The attachment store and the upload rules.
+    pub attachments: Attachments,
     /// Wakes the outbox relay after a command that enqueued events.
     pub relay_wake: OutboxNotifier,
     /// Keeps the webhook dispatcher running while the server runs.
@@ -45,9 +49,16 @@ pub async fn start(
         crate::consumers::withdrawals::WithdrawalsHandler,
     )?;
 
+    let attachments = Attachments::open(&settings.attachments).map_err(|error| {
+        StartError::Settings(SettingsError::Invalid {
+            key: "attachments.backend",
+            reason: error.to_string(),
+        })
+    })?;
     let state = web::Data::new(AppState {
         pool: base.pool.clone(),
         cases: settings.cases.clone(),
+        attachments,
         relay_wake: base.outbox_notifier(),
         webhooks: spawn_dispatcher(base.pool.clone(), settings.webhooks.clone()),
         state_gauge: spawn_state_gauge(base.pool.clone(), base.registry())?,

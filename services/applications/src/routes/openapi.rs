@@ -22,7 +22,7 @@ pub struct ProblemBody {
     info(
         title = "HAP applications",
         description = "Applications for registry data, the case-handler queue, decisions, \
-                       the deadline clock, the audit trail and the public register of approved uses. \
+                       attachments, the deadline clock, the audit trail and the public register of approved uses. \
                        Errors are application/problem+json; lists page by cursor; updates need If-Match."
     ),
     paths(
@@ -34,6 +34,10 @@ pub struct ProblemBody {
         super::versions::diff_versions,
         super::notes::list,
         super::notes::add,
+        super::attachments::upload,
+        super::attachments::list,
+        super::attachments::download,
+        super::attachments::delete,
         super::commands::post,
         super::queue::list,
         super::statistics::get,
