@@ -23,6 +23,7 @@ claim_lease_minutes = 240
 limit_single_source_days = 30
 limit_linked_sources_days = 60
 appeal_period_days = 21
+expiry_interval_seconds = 3600
 
 [webhooks]
 base_backoff_ms = 1000
@@ -149,6 +150,9 @@ pub struct CaseSettings {
     pub limit_linked_sources_days: u32,
     /// Calendar days after a rejection in which the applicant may appeal.
     pub appeal_period_days: i64,
+    /// Seconds between two runs of the job that expires approved and
+    /// delivered applications whose period has ended.
+    pub expiry_interval_seconds: u64,
 }
 
 impl CaseSettings {
@@ -187,6 +191,12 @@ impl Validate for Settings {
             ("webhooks.poll_interval_ms", self.webhooks.poll_interval_ms),
             ("webhooks.timeout_ms", self.webhooks.timeout_ms),
         ];
+        if self.cases.expiry_interval_seconds == 0 {
+            return Err(SettingsError::Invalid {
+                key: "cases.expiry_interval_seconds",
+                reason: "must be a positive number of seconds".into(),
+            });
+        }
         for (key, millis) in webhooks {
             if millis == 0 {
                 return Err(SettingsError::Invalid {

@@ -2,6 +2,7 @@
 //! start it the same way.
 
 use std::net::TcpListener;
+use std::time::Duration;
 
 use actix_web::web;
 use hap_kit::db::PgPool;
@@ -11,6 +12,7 @@ use hap_service::{Base, Running, StartError};
 
 use crate::attachments::Attachments;
 use crate::consumers::pipeline::{PipelineHandler, ROUTING_KEYS};
+use crate::expiry::{ExpiryGuard, spawn_expiry};
 use crate::metrics::{StateGaugeGuard, spawn_state_gauge};
 use crate::settings::{CaseSettings, Settings};
 use crate::webhooks::{DispatcherGuard, spawn_dispatcher};
@@ -28,6 +30,8 @@ pub struct AppState {
     pub webhooks: DispatcherGuard,
     /// Keeps the applications-by-state gauge current while the server runs.
     pub state_gauge: StateGaugeGuard,
+    /// Keeps the expiry job running while the server runs.
+    pub expiry: ExpiryGuard,
 }
 
 /// Starts the service; `listener` overrides the configured port (tests pass
@@ -62,6 +66,12 @@ pub async fn start(
         relay_wake: base.outbox_notifier(),
         webhooks: spawn_dispatcher(base.pool.clone(), settings.webhooks.clone()),
         state_gauge: spawn_state_gauge(base.pool.clone(), base.registry())?,
+        expiry: spawn_expiry(
+            base.pool.clone(),
+            settings.cases.clone(),
+            Duration::from_secs(settings.cases.expiry_interval_seconds),
+            base.outbox_notifier(),
+        ),
     });
     base.serve(&settings.common, listener, move |config| {
         config.app_data(state.clone());
