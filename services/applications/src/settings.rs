@@ -30,6 +30,7 @@ base_backoff_ms = 1000
 max_backoff_ms = 300000
 poll_interval_ms = 500
 timeout_ms = 10000
+allow_private_hosts = false
 
 [attachments]
 max_bytes = 26214400
@@ -135,6 +136,9 @@ pub struct WebhookSettings {
     pub poll_interval_ms: u64,
     /// How long one request to a receiver may take.
     pub timeout_ms: u64,
+    /// Accepts receivers on loopback, private and other internal addresses,
+    /// for development and tests; off in production.
+    pub allow_private_hosts: bool,
 }
 
 /// `[cases]`: case-handling rules.

@@ -14,7 +14,7 @@ use crate::attachments::Attachments;
 use crate::consumers::pipeline::{PipelineHandler, ROUTING_KEYS};
 use crate::expiry::{ExpiryGuard, spawn_expiry};
 use crate::metrics::{StateGaugeGuard, spawn_state_gauge};
-use crate::settings::{CaseSettings, Settings};
+use crate::settings::{CaseSettings, Settings, WebhookSettings};
 use crate::webhooks::{DispatcherGuard, spawn_dispatcher};
 use crate::{MIGRATIONS, NAME, routes};
 
@@ -28,6 +28,8 @@ pub struct AppState {
     pub relay_wake: OutboxNotifier,
     /// Keeps the webhook dispatcher running while the server runs.
     pub webhooks: DispatcherGuard,
+    /// The webhook settings, for the subscription checks.
+    pub webhooks_settings: WebhookSettings,
     /// Keeps the applications-by-state gauge current while the server runs.
     pub state_gauge: StateGaugeGuard,
     /// Keeps the expiry job running while the server runs.
@@ -65,6 +67,7 @@ pub async fn start(
         attachments,
         relay_wake: base.outbox_notifier(),
         webhooks: spawn_dispatcher(base.pool.clone(), settings.webhooks.clone()),
+        webhooks_settings: settings.webhooks.clone(),
         state_gauge: spawn_state_gauge(base.pool.clone(), base.registry())?,
         expiry: spawn_expiry(
             base.pool.clone(),

@@ -42,6 +42,17 @@ fn stored_files(root: &Path) -> Vec<String> {
     files
 }
 
+/// An upload the service rejects: kind, file name, content type, bytes,
+/// and the expected status and problem slug.
+type BadUpload = (
+    &'static str,
+    &'static str,
+    &'static str,
+    Vec<u8>,
+    StatusCode,
+    &'static str,
+);
+
 /// Returns the ids of the attachments listed at `path`.
 async fn listed_ids(service: &TestService, path: &str, token: &str) -> Vec<Uuid> {
     let reply = service.get(path, token).await;
@@ -130,7 +141,7 @@ async fn upload_rejects_unsafe_or_false_files() {
     let mut large = pdf();
     large.resize(1025, b' ');
 
-    let cases: [(&str, &str, &str, Vec<u8>, StatusCode, &str); 8] = [
+    let cases: [BadUpload; 8] = [
         (
             "protocol",
             "big.pdf",
