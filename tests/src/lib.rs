@@ -125,6 +125,7 @@ impl Platform {
             .expect("opening the service log");
         let work = self.work_dir();
         let deliveries = self.folder.path().join("deliveries");
+        let attachments = self.folder.path().join("attachments");
         let platform_key = "aa".repeat(32);
         let mut command = Command::new(binary(&format!("hap-{service}")));
         command.env_clear();
@@ -148,6 +149,7 @@ impl Platform {
             .env("HAP__TELEMETRY__FORMAT", "json")
             .env("HAP__STORE__WORK_DIR", &work)
             .env("HAP__STORE__DELIVERY_DIR", &deliveries)
+            .env("HAP__ATTACHMENTS__DIR", &attachments)
             .env("HAP__STORE__REGISTRY_DIR", &self.registry_dir)
             .env("HAP__CONSENT__PLATFORM_KEY", &platform_key)
             .env("HAP__CONSENT__IDENTITY__PROFILE", "test")

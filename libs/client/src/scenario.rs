@@ -26,6 +26,14 @@ pub struct Actors {
     pub steward: String,
 }
 
+/// The documents the scenario attaches: those a pseudonymous request for
+/// health research needs before submission.
+const ATTACHMENT_KINDS: [&str; 3] = ["protocol", "ethics-approval", "dpia"];
+
+/// A minimal PDF file, sent as each attachment.
+const SAMPLE_PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+    2 0 obj << /Type /Pages /Kids [] /Count 0 >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+
 /// The application content the scenario submits.
 #[derive(Clone, Debug)]
 pub struct ApplicationSpec {
@@ -200,6 +208,12 @@ pub async fn run_with_decider(
         .await?;
     let id = field_uuid(&created, "id")?;
     let project_id = field_uuid(&created, "project_id")?;
+    for kind in ATTACHMENT_KINDS {
+        let path = format!("/v1/applications/{id}/attachments?kind={kind}&file_name={kind}.pdf");
+        applicant
+            .post_bytes(&path, "application/pdf", SAMPLE_PDF.to_vec())
+            .await?;
+    }
     let _: Value = applicant
         .post(&format!("/v1/applications/{id}/submit"), &json!({}))
         .await?;

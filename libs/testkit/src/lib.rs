@@ -4,6 +4,7 @@
 //! - [`TestBroker`]: a fresh messaging namespace per test, deleted on drop.
 //! - [`EventObserver`]: an exclusive queue that collects the events a service emits.
 //! - [`openapi`]: checks of a service's served OpenAPI document against its routes.
+//! - [`MotoServer`]: moto's S3 server, for object storage tests.
 //!
 //! Each test gets its own database and namespace, so tests run in parallel.
 //! The servers are found through `HAP_TEST_DATABASE_URL` and
@@ -12,9 +13,11 @@
 
 mod broker;
 mod database;
+mod moto;
 mod observer;
 pub mod openapi;
 
 pub use broker::TestBroker;
 pub use database::TestDatabase;
+pub use moto::MotoServer;
 pub use observer::{EVENT_WAIT, EventObserver};

@@ -8,13 +8,17 @@
 //! - [`consumers`]: pipeline events that move the state and fill the timeline.
 //! - [`repository`] and [`schema`]: database access; [`audit`] and [`notes`]
 //!   keep the audit trail and the internal notes.
+//! - [`expiry`]: the periodic job that expires applications whose period ended.
+//! - [`attachments`]: files attached to applications, in the attachment store.
 //! - [`webhooks`]: state changes posted to subscribed front-ends.
 //! - [`metrics`]: the applications-by-state gauge on `/metrics`.
 
+pub mod attachments;
 pub mod audit;
 pub mod commands;
 pub mod consumers;
 pub mod domain;
+pub mod expiry;
 pub mod metrics;
 pub mod notes;
 pub mod repository;

@@ -114,3 +114,31 @@ diesel::table! {
 
 diesel::joinable!(webhook_deliveries -> webhook_subscriptions (subscription_id));
 diesel::allow_tables_to_appear_in_same_query!(webhook_deliveries, webhook_subscriptions);
+
+diesel::table! {
+    attachments (id) {
+        id -> Uuid,
+        application_id -> Uuid,
+        kind -> Text,
+        file_name -> Text,
+        content_type -> Text,
+        size_bytes -> Int8,
+        sha256 -> Text,
+        object_key -> Text,
+        uploaded_by -> Text,
+        uploaded_at -> Timestamptz,
+        removed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    version_attachments (application_id, version, attachment_id) {
+        application_id -> Uuid,
+        version -> Int4,
+        attachment_id -> Uuid,
+    }
+}
+
+diesel::joinable!(attachments -> applications (application_id));
+diesel::joinable!(version_attachments -> attachments (attachment_id));
+diesel::allow_tables_to_appear_in_same_query!(attachments, version_attachments, applications);

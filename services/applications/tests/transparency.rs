@@ -117,15 +117,38 @@ async fn audit_trail_for_auditors_only() {
         .await;
 
     assert_eq!(trail.status, StatusCode::OK, "{}", trail.body);
-    let items = trail.body["items"].as_array().unwrap();
+    // The three uploads are the attachments the pseudonymous request needs.
+    let items: Vec<&Value> = trail.body["items"].as_array().unwrap().iter().collect();
     let actions: Vec<&str> = items
         .iter()
         .map(|i| i["action"].as_str().unwrap())
         .collect();
-    assert_eq!(actions, ["create", "submit", "claim", "approve"]);
+    assert_eq!(
+        actions,
+        [
+            "create",
+            "attachment-upload",
+            "attachment-upload",
+            "attachment-upload",
+            "submit",
+            "claim",
+            "approve"
+        ]
+    );
     let actors: Vec<&str> = items.iter().map(|i| i["actor"].as_str().unwrap()).collect();
-    assert_eq!(actors, ["alice", "alice", "handler-1", "decider-1"]);
-    let approve = &items[3];
+    assert_eq!(
+        actors,
+        [
+            "alice",
+            "alice",
+            "alice",
+            "alice",
+            "alice",
+            "handler-1",
+            "decider-1"
+        ]
+    );
+    let approve = items[6];
     assert_eq!(approve["role"], "decider");
     assert_eq!(approve["from_state"], "in-review");
     assert_eq!(approve["to_state"], "approved");
@@ -135,7 +158,7 @@ async fn audit_trail_for_auditors_only() {
     );
     assert!(approve["at"].is_string());
     assert_eq!(
-        items[2]["changes"]["handler"],
+        items[5]["changes"]["handler"],
         json!({"from": null, "to": "handler-1"})
     );
     assert_eq!(as_handler.status, StatusCode::FORBIDDEN);
@@ -164,7 +187,8 @@ async fn audit_rows_cannot_change() {
     let update_error = update.unwrap_err().to_string();
     assert!(update_error.contains("append-only"), "{update_error}");
     assert!(delete.unwrap_err().to_string().contains("append-only"));
-    assert_eq!(count, 2);
+    // create, three attachment uploads and submit.
+    assert_eq!(count, 5);
     service.stop().await;
 }
 

@@ -99,6 +99,7 @@ async fn transitions_delivered_in_order_with_backoff() {
     let service = TestService::start_with(|settings| {
         settings.webhooks.base_backoff_ms = 300;
         settings.webhooks.poll_interval_ms = 20;
+        settings.webhooks.allow_private_hosts = true;
     })
     .await;
     let receiver = Receiver::start(2);
@@ -151,7 +152,8 @@ async fn transitions_delivered_in_order_with_backoff() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn subscriptions_need_service_role() {
-    let service = TestService::start().await;
+    let service =
+        TestService::start_with(|settings| settings.webhooks.allow_private_hosts = true).await;
     let portal = service.token("portal", &[Role::Service]);
     let handler = service.token("handler-1", &[Role::CaseHandler]);
 
@@ -195,5 +197,83 @@ async fn subscriptions_need_service_role() {
     assert_eq!(deleted.status, StatusCode::NO_CONTENT);
     assert_eq!(again.status, StatusCode::NOT_FOUND);
     assert_eq!(after.body["items"], json!([]));
+    service.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_receivers_rejected_on_subscribe() {
+    let service = TestService::start().await;
+    let portal = service.token("portal", &[Role::Service]);
+    for url in [
+        "http://127.0.0.1:9/hook",
+        "http://localhost:9/hook",
+        "http://10.0.0.1/hook",
+        "http://192.168.1.20/hook",
+        "http://169.254.169.254/latest/meta-data",
+        "http://[::1]:9/hook",
+        "http://[fd00::1]/hook",
+        "http://0.0.0.0/hook",
+        "http://224.0.0.1/hook",
+    ] {
+        let reply = service
+            .post("/v1/webhooks", &portal, &json!({"url": url}))
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{url}: {}",
+            reply.body
+        );
+        assert_eq!(reply.problem_type(), problem("invalid-url"), "{url}");
+        let detail = reply.body["detail"].as_str().unwrap();
+        assert!(detail.contains(&format!("`{url}`")), "{detail}");
+    }
+    let listed = service.get("/v1/webhooks", &portal).await;
+    assert_eq!(listed.body["items"], json!([]));
+    service.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn internal_receiver_not_posted_at_delivery() {
+    let service = TestService::start_with(|settings| {
+        settings.webhooks.poll_interval_ms = 20;
+    })
+    .await;
+    let receiver = Receiver::start(0);
+    // A subscription whose host passed the check but now is internal, as
+    // after a DNS change: stored directly, bypassing the subscribe check.
+    service.execute_sql(&format!(
+        "INSERT INTO webhook_subscriptions (id, owner, url) VALUES ('{}', 'portal', '{}')",
+        uuid::Uuid::now_v7(),
+        receiver.url
+    ));
+    let alice = service.token("alice", &[Role::Applicant]);
+    service.submitted_application("alice", &alice).await;
+
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let last_error = loop {
+        let rows: Vec<Option<String>> = {
+            use diesel::prelude::*;
+            use hap_applications::schema::webhook_deliveries;
+            webhook_deliveries::table
+                .select(webhook_deliveries::last_error)
+                .load(&mut service.database.conn())
+                .unwrap()
+        };
+        if let Some(Some(error)) = rows.into_iter().next() {
+            break error;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no delivery attempt was recorded"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert!(
+        last_error.contains("internal address 127.0.0.1"),
+        "{last_error}"
+    );
+    assert!(receiver.log.lock().unwrap().is_empty());
+    receiver.server.stop(true).await;
     service.stop().await;
 }

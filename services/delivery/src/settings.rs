@@ -10,6 +10,7 @@
 
 use hap_kit::Secret;
 use hap_kit::settings::{SettingsError, Validate};
+pub use hap_objects::{Backend, S3Settings};
 use hap_service::{CommonSettings, HasCommon};
 use serde::Deserialize;
 
@@ -44,16 +45,6 @@ pub struct Settings {
     pub delivery: DeliverySettings,
 }
 
-/// The kind of storage that keeps the encrypted packages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Backend {
-    /// A folder on the local file system: `store.delivery_dir`.
-    Local,
-    /// An S3-compatible bucket: `[store.s3]`.
-    S3,
-}
-
 /// `[store]`
 #[derive(Clone, Debug, Deserialize)]
 pub struct StoreSettings {
@@ -63,24 +54,6 @@ pub struct StoreSettings {
     pub delivery_dir: String,
     pub delivery_backend: Backend,
     pub s3: S3Settings,
-}
-
-/// `[store.s3]`: an S3-compatible bucket for the encrypted packages.
-#[derive(Clone, Debug, Deserialize)]
-pub struct S3Settings {
-    pub bucket: String,
-    /// Endpoint URL of an S3-compatible server such as MinIO
-    /// (`http://minio:9000`); unset means AWS S3 itself.
-    pub endpoint: Option<String>,
-    pub region: String,
-    /// Key prefix inside the bucket, such as `deliveries`; empty for none.
-    pub prefix: String,
-    /// Allows a plain-HTTP endpoint, for a server inside the cluster.
-    pub allow_http: bool,
-    /// Static credentials; when unset, the usual AWS sources apply
-    /// (`AWS_ACCESS_KEY_ID`, web identity, instance metadata).
-    pub access_key_id: Option<String>,
-    pub secret_access_key: Option<Secret>,
 }
 
 /// `[delivery]`

@@ -30,7 +30,7 @@ pub async fn start(
     settings: Settings,
     listener: Option<TcpListener>,
 ) -> Result<Running, StartError> {
-    let store = DeliveryStore::from_settings(&settings.store).map_err(|error| {
+    let store = crate::store::open(&settings.store).map_err(|error| {
         StartError::Settings(SettingsError::Invalid {
             key: "store.delivery_backend",
             reason: error.to_string(),

@@ -1,96 +1,19 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 //! The delivery store on S3-compatible object storage: moto's S3 server
-//! from PyPI, started on 127.0.0.1 by the test. The server comes from
-//! `HAP_MOTO_SERVER` (set by `make test` through tools/install-moto-server.sh);
-//! without it these tests print why and pass without checking anything.
+//! from PyPI, started on 127.0.0.1 by the test ([`MotoServer`]). Without
+//! `HAP_MOTO_SERVER` these tests print why and pass without checking anything.
 
 mod common;
-
-use std::net::TcpListener;
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use hap_contracts::events::{self, DeletionReason, DeliveryDeleted, PermitRevoked};
 use hap_delivery::settings::{Backend, S3Settings, StoreSettings};
 use hap_delivery::store::DeliveryStore;
 use hap_messaging::Envelope;
+use hap_testkit::MotoServer;
 
 use common::release::{Person, next_year};
 use common::{StoreKind, TestService};
-
-/// A moto S3 server on a free port of 127.0.0.1, stopped on drop.
-struct MotoServer {
-    child: Child,
-    endpoint: String,
-}
-
-impl MotoServer {
-    /// Starts the server named by `HAP_MOTO_SERVER`, or returns `None` after
-    /// printing why the test is skipped.
-    async fn start() -> Option<MotoServer> {
-        let Some(program) = std::env::var_os("HAP_MOTO_SERVER") else {
-            eprintln!(
-                "skipped: HAP_MOTO_SERVER is not set; install moto's S3 server with \
-                 tools/install-moto-server.sh and set HAP_MOTO_SERVER to the path it prints"
-            );
-            return None;
-        };
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let child = Command::new(&program)
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|error| panic!("starting {program:?} failed: {error}"));
-        let server = MotoServer {
-            child,
-            endpoint: format!("http://127.0.0.1:{port}"),
-        };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while reqwest::get(&server.endpoint).await.is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "moto did not answer on {}",
-                server.endpoint
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Some(server)
-    }
-
-    /// Creates a bucket; moto accepts the unsigned request.
-    async fn create_bucket(&self, bucket: &str) {
-        let response = reqwest::Client::new()
-            .put(format!("{}/{bucket}", self.endpoint))
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success(), "{}", response.status());
-    }
-
-    /// Returns the keys in `bucket` through the S3 API, bypassing the service.
-    async fn list(&self, bucket: &str) -> String {
-        reqwest::get(format!("{}/{bucket}?list-type=2", self.endpoint))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    }
-}
-
-impl Drop for MotoServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 #[actix_web::test]
 async fn s3_delivery_downloads_and_ends() {
@@ -186,7 +109,7 @@ async fn store(backend: Backend, moto: Option<&MotoServer>) -> (DeliveryStore, t
             secret_access_key: Some(hap_kit::Secret::new("testing")),
         },
     };
-    (DeliveryStore::from_settings(&settings).unwrap(), folder)
+    (hap_delivery::store::open(&settings).unwrap(), folder)
 }
 
 /// Uploads a file that cannot be read to the end (a folder: it opens, but

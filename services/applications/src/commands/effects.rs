@@ -7,6 +7,8 @@ use hap_kit::auth::Principal;
 use hap_kit::http::{ApiError, Problem};
 
 use super::{CommandInput, enqueue};
+use crate::attachments;
+use crate::domain::attachments::check_attachments;
 use crate::domain::deadline::Clock;
 use crate::domain::{ApplicationContent, Command};
 use crate::repository::{self, ApplicationRow};
@@ -98,7 +100,7 @@ pub fn apply(
     Ok(())
 }
 
-/// Freezes a version, starts the clock (or resumes it when the case was
+/// Freezes a version with its attachments, starts the clock (or resumes it when the case was
 /// returned) and enqueues `application.submitted`.
 fn submit(
     conn: &mut PgConnection,
@@ -108,7 +110,9 @@ fn submit(
     now: DateTime<Utc>,
 ) -> Result<(), ApiError> {
     let today = now.date_naive();
-    let problems = content.check_complete(today);
+    let mut problems = content.check_complete(today);
+    let attached = attachments::repository::current_kinds(conn, row.id)?;
+    problems.extend(check_attachments(content, &attached));
     if !problems.is_empty() {
         return Err(Problem::new(
             actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
@@ -121,6 +125,7 @@ fn submit(
 
     let version = row.submitted_version.unwrap_or(0) + 1;
     repository::insert_version(conn, row.id, version, &row.content)?;
+    attachments::repository::freeze(conn, row.id, version)?;
     row.submitted_version = Some(version);
     row.registries = content.registry_names();
     // A resubmission after a return resumes the clock. A first submission

@@ -1,5 +1,6 @@
 //! HTTP routes under `/v1`, one file per resource action.
 
+mod attachments;
 mod audit;
 mod catalogue;
 mod commands;
@@ -37,8 +38,25 @@ pub fn configure(config: &mut web::ServiceConfig) {
                 "/applications/{id}/versions/{version}/diff",
                 web::get().to(versions::diff_versions),
             )
-            // Registered before the command route, which would match `notes`.
+            .route(
+                "/applications/{id}/attachments",
+                web::get().to(attachments::list),
+            )
+            .route(
+                "/applications/{id}/attachments/{attachment_id}",
+                web::get().to(attachments::download),
+            )
+            .route(
+                "/applications/{id}/attachments/{attachment_id}",
+                web::delete().to(attachments::delete),
+            )
+            // Registered before the command route, which would match `notes`
+            // and `attachments`.
             .route("/applications/{id}/notes", web::post().to(notes::add))
+            .route(
+                "/applications/{id}/attachments",
+                web::post().to(attachments::upload),
+            )
             .route(
                 "/applications/{id}/{command}",
                 web::post().to(commands::post),

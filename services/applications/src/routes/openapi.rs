@@ -10,7 +10,7 @@ use utoipa::OpenApi;
     info(
         title = "HAP applications",
         description = "Applications for registry data, the case-handler queue, decisions, \
-                       the deadline clock, the audit trail and the public register of approved uses. \
+                       attachments, the deadline clock, the audit trail and the public register of approved uses. \
                        Errors are application/problem+json; lists page by cursor; updates need If-Match."
     ),
     paths(
@@ -22,6 +22,10 @@ use utoipa::OpenApi;
         super::versions::diff_versions,
         super::notes::list,
         super::notes::add,
+        super::attachments::upload,
+        super::attachments::list,
+        super::attachments::download,
+        super::attachments::delete,
         super::commands::post,
         super::queue::list,
         super::statistics::get,

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use crate::startup::AppState;
 use crate::webhooks::store::{self, Subscription};
+use crate::webhooks::target;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -38,7 +39,7 @@ fn require_service(principal: &Principal) -> Result<(), Problem> {
     request_body(content = Object, description = "url: the receiver, http or https"),
     responses(
         (status = 201, description = "The subscription", body = Object),
-        (status = 400, description = "The URL is not http or https", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 400, description = "The URL is not http or https, or its host is or resolves to an internal address", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs the service role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than the JSON limit", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
@@ -53,15 +54,10 @@ pub async fn subscribe(
 ) -> Result<HttpResponse, ApiError> {
     require_service(&principal)?;
     let url = body.into_inner().url;
-    let valid = (url.starts_with("http://") || url.starts_with("https://"))
-        && url.len() <= 2048
-        && !url.chars().any(char::is_whitespace);
-    if !valid {
-        return Err(Problem::bad_request(
-            "invalid-url",
-            format!("`{url}` is not an http:// or https:// URL"),
-        )
-        .into());
+    if let Err(reason) = target::resolve(&url, state.webhooks_settings.allow_private_hosts).await {
+        return Err(Problem::bad_request("invalid-url", reason)
+            .with("url", url)
+            .into());
     }
 
     let subscription = Subscription {

@@ -94,6 +94,43 @@ pub fn heads(conn: &mut PgConnection) -> QueryResult<Vec<PendingDelivery>> {
         .load(conn)
 }
 
+/// Locks the row of an active subscription for the rest of the
+/// transaction. Returns false when another transaction holds the lock,
+/// which means another replica is sending this subscription's head.
+pub fn try_lock(conn: &mut PgConnection, subscription_id: Uuid) -> QueryResult<bool> {
+    webhook_subscriptions::table
+        .find(subscription_id)
+        .filter(webhook_subscriptions::active.eq(true))
+        .select(webhook_subscriptions::id)
+        .for_update()
+        .skip_locked()
+        .first::<Uuid>(conn)
+        .optional()
+        .map(|locked| locked.is_some())
+}
+
+/// Returns the oldest undelivered event of one subscription.
+pub fn head(
+    conn: &mut PgConnection,
+    subscription_id: Uuid,
+) -> QueryResult<Option<PendingDelivery>> {
+    webhook_deliveries::table
+        .inner_join(webhook_subscriptions::table)
+        .filter(webhook_deliveries::subscription_id.eq(subscription_id))
+        .filter(webhook_deliveries::delivered_at.is_null())
+        .order(webhook_deliveries::id)
+        .select((
+            webhook_deliveries::id,
+            webhook_deliveries::subscription_id,
+            webhook_subscriptions::url,
+            webhook_deliveries::event,
+            webhook_deliveries::attempts,
+            webhook_deliveries::next_attempt_at,
+        ))
+        .first(conn)
+        .optional()
+}
+
 pub fn mark_delivered(conn: &mut PgConnection, id: i64) -> QueryResult<()> {
     diesel::update(webhook_deliveries::table.find(id))
         .set((

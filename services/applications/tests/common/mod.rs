@@ -4,6 +4,7 @@
 //! - [`service`]: [`TestService`], which starts and stops the service, signs
 //!   tokens and sends HTTP requests.
 //! - [`content`]: application bodies, complete and incomplete.
+//! - [`files`]: attachment files and the kinds a content needs.
 //! - [`events`]: reading the events the service publishes and publishing
 //!   pipeline events to it.
 
@@ -12,6 +13,7 @@
 
 pub mod content;
 pub mod events;
+pub mod files;
 pub mod service;
 
 pub use content::{aggregate_content, complete_content, incomplete_content};

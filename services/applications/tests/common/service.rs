@@ -39,6 +39,8 @@ pub struct TestService {
     // Dropped after the service stops, in this order: namespace, database.
     pub broker: TestBroker,
     pub database: TestDatabase,
+    /// The attachment store's folder.
+    pub attachment_dir: tempfile::TempDir,
 }
 
 /// One HTTP response: status, `ETag` header and JSON body (`Null` when the
@@ -94,7 +96,12 @@ impl TestService {
         init_logging();
         let database = TestDatabase::create(&[]);
         let broker = TestBroker::create();
+        let attachment_dir = tempfile::tempdir().expect("creating the attachment folder");
         let overrides = [
+            (
+                "attachments.dir",
+                attachment_dir.path().display().to_string(),
+            ),
             ("http.host", "127.0.0.1".to_owned()),
             ("database.url", database.url().to_owned()),
             ("broker.url", broker.url().to_owned()),
@@ -122,6 +129,7 @@ impl TestService {
             task,
             broker,
             database,
+            attachment_dir,
         }
     }
 
@@ -195,15 +203,82 @@ impl TestService {
             .await
     }
 
-    /// Creates a draft and returns its id.
+    /// Creates a draft with the attachments its content needs for
+    /// submission (a PDF of each required kind) and returns its id.
+    ///
+    /// # Panics
+    ///
+    /// Panics unless the service returns 201 to each request.
+    pub async fn create_draft(&self, token: &str, content: &Value) -> Uuid {
+        let id = self.create_bare_draft(token, content).await;
+        for kind in super::files::required_kinds(content) {
+            let reply = self
+                .upload(
+                    id,
+                    token,
+                    kind,
+                    &format!("{kind}.pdf"),
+                    "application/pdf",
+                    super::files::pdf(),
+                )
+                .await;
+            assert_eq!(reply.status, StatusCode::CREATED, "{kind}: {}", reply.body);
+        }
+        id
+    }
+
+    /// Creates a draft without attachments and returns its id.
     ///
     /// # Panics
     ///
     /// Panics unless the service returns 201.
-    pub async fn create_draft(&self, token: &str, content: &Value) -> Uuid {
+    pub async fn create_bare_draft(&self, token: &str, content: &Value) -> Uuid {
         let reply = self.post("/v1/applications", token, content).await;
         assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.body);
         reply.id()
+    }
+
+    /// Uploads `bytes` as an attachment of `kind` to application `id`.
+    pub async fn upload(
+        &self,
+        id: Uuid,
+        token: &str,
+        kind: &str,
+        file_name: &str,
+        content_type: &str,
+        bytes: Vec<u8>,
+    ) -> Reply {
+        let path = format!("/v1/applications/{id}/attachments");
+        let response = self
+            .http
+            .post(format!("{}{path}", self.base_url))
+            .query(&[("kind", kind), ("file_name", file_name)])
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, content_type)
+            .body(bytes)
+            .send()
+            .await
+            .unwrap_or_else(|error| panic!("POST {path} failed: {error}"));
+        let status = response.status();
+        let bytes = response.bytes().await.expect("reading the response body");
+        Reply {
+            status,
+            etag: None,
+            body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        }
+    }
+
+    /// Downloads attachment `attachment` of application `id`.
+    pub async fn download(&self, id: Uuid, attachment: Uuid, token: &str) -> reqwest::Response {
+        self.http
+            .get(format!(
+                "{}/v1/applications/{id}/attachments/{attachment}",
+                self.base_url
+            ))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("downloading an attachment")
     }
 
     /// Creates a complete draft for `subject` and submits it.

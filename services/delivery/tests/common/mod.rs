@@ -140,7 +140,7 @@ impl TestService {
 
         let service = TestService {
             base_url,
-            store: DeliveryStore::from_settings(&settings.store).unwrap(),
+            store: hap_delivery::store::open(&settings.store).unwrap(),
             settings,
             events,
             client: reqwest::Client::new(),

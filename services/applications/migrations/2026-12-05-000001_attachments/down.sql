@@ -1,0 +1,2 @@
+DROP TABLE version_attachments;
+DROP TABLE attachments;
