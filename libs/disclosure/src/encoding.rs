@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use crate::dataset::Dataset;
 use crate::error::DisclosureError;
+use crate::grouping::Tuples;
 use crate::settings::{LDiversity, Metric, QuasiIdentifier, Settings, TDistance};
 
 /// One quasi-identifier, encoded.
@@ -70,6 +71,8 @@ pub(crate) struct EncodedSensitive {
 pub(crate) struct Problem {
     pub records: usize,
     pub qis: Vec<EncodedQi>,
+    /// The distinct tuples of quasi-identifier leaf ids.
+    pub tuples: Tuples,
     pub sensitive: Vec<EncodedSensitive>,
     pub k: usize,
     pub diversity: Option<LDiversity>,
@@ -102,9 +105,11 @@ impl Problem {
             .iter()
             .map(|column| encode_sensitive(data, column))
             .collect::<Result<Vec<_>, _>>()?;
+        let tuples = Tuples::new(&encoded_qis, data.len());
         Ok(Self {
             records: data.len(),
             qis: encoded_qis,
+            tuples,
             sensitive,
             k: settings.k,
             diversity: settings.l,
