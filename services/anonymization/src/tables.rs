@@ -1,7 +1,7 @@
-//! The aggregate-table disclosure level: instead of records, the release is
+//! The aggregate-table disclosure level. Instead of records, the release is
 //! a set of two-way frequency tables of distinct persons in the cohort, one
-//! per pair of the linked dataset's variables, protected by primary and
-//! secondary cell suppression with the profile's minimum cell count.
+//! per pair of the linked dataset's variables. Primary and secondary cell
+//! suppression with the profile's minimum cell count protect each table.
 //!
 //! A date variable is tabulated by year, because counts by day would be
 //! suppressed almost everywhere. With a single variable, its table has one
@@ -208,11 +208,12 @@ fn tabulation_dataset(linked: &Table) -> Result<Dataset, TablesError> {
     Ok(Dataset::new(names, rows)?)
 }
 
-/// Lays the protected tables out one entry per row: `table`, `entry`
-/// (`cell`, `row_total`, `column_total` or `grand_total`), the row and
-/// column variables and values (missing where the entry is a total over
-/// them, or for the missing category), `persons` (missing when suppressed)
-/// and `suppression` (`primary`, `secondary` or missing).
+/// Lays the protected tables out one entry per row. The columns are
+/// `table`, `entry` (`cell`, `row_total`, `column_total` or `grand_total`),
+/// and the row and column variables and values. A value is missing where
+/// the entry is a total over it, or for the missing category. `persons` is
+/// missing when the entry is suppressed, and `suppression` is `primary`,
+/// `secondary` or missing.
 fn long_form(reports: &[TableReport]) -> Result<Table, TablesError> {
     let mut out = LongForm::default();
     for report in reports {

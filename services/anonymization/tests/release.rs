@@ -198,7 +198,7 @@ async fn aggregate_level_releases_protected_tables() {
         }
     }
 
-    // Every person is counted once in each grand total, and a published
+    // Every person is counted once in each grand total, and each published
     // cell of sex by municipality matches the linked dataset.
     for row in 0..released.num_rows() {
         if entries[row].as_deref() == Some("grand_total") {
@@ -251,8 +251,9 @@ async fn aggregate_level_releases_protected_tables() {
     service.stop().await;
 }
 
-/// Puts the first released record back at its original, ungeneralised
-/// birth date, which makes a group of one.
+/// Sets the first released record's birth date to the full date
+/// 1950-01-01. The other records have generalised birth dates, so it forms
+/// a group of one.
 fn ungeneralise_first_record(release: &mut Release) {
     let columns = release.data.columns().to_vec();
     let birth = columns.iter().position(|c| c == "birth_date").unwrap();
