@@ -48,6 +48,10 @@ const BOUND_TOLERANCE: f64 = 1e-12;
 /// same groups more slowly.
 const GROUP_CACHE_BYTES: usize = 256 << 20;
 
+/// Largest number of nodes whose groups are kept. Each node to evaluate
+/// scans the kept nodes for its closest ancestor, so this bounds that scan.
+const GROUP_CACHE_NODES: usize = 1024;
+
 /// The optimal node and how much of the lattice was checked to find it.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct SearchResult {
@@ -246,11 +250,11 @@ impl<'a> SearchState<'a> {
     }
 
     /// Keeps the groups of node `id` unless that exceeds
-    /// [`GROUP_CACHE_BYTES`].
+    /// [`GROUP_CACHE_BYTES`] or [`GROUP_CACHE_NODES`].
     fn keep(&mut self, id: usize, mut grouping: Grouping) {
         grouping.group_of_row = Vec::new();
         let bytes = (grouping.group_of_tuple.len() + 2 * grouping.group_count()) * 4;
-        if self.kept_bytes + bytes <= GROUP_CACHE_BYTES {
+        if self.kept_bytes + bytes <= GROUP_CACHE_BYTES && self.kept.len() < GROUP_CACHE_NODES {
             self.kept_bytes += bytes;
             self.kept.push(KeptGroups {
                 levels: self.lattice.levels(id),
