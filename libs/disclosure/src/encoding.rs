@@ -269,7 +269,8 @@ fn entropy_costs(
 /// broken by the string.
 fn encode_sensitive(data: &Dataset, column: &str) -> Result<EncodedSensitive, DisclosureError> {
     let index = data.column_index(column)?;
-    let mut counts: HashMap<Option<&str>, u64> = HashMap::new();
+    // foldhash, because every record's value is hashed twice here.
+    let mut counts: foldhash::HashMap<Option<&str>, u64> = foldhash::HashMap::default();
     for row in data.rows() {
         *counts.entry(row[index].as_deref()).or_default() += 1;
     }
@@ -296,7 +297,7 @@ fn encode_sensitive(data: &Dataset, column: &str) -> Result<EncodedSensitive, Di
     };
 
     let records = data.len() as f64;
-    let rank: HashMap<Option<&str>, u32> = order
+    let rank: foldhash::HashMap<Option<&str>, u32> = order
         .iter()
         .enumerate()
         .map(|(rank, value)| (*value, rank as u32))
