@@ -8,6 +8,7 @@ use std::collections::HashMap;
 
 use crate::dataset::Dataset;
 use crate::error::DisclosureError;
+use crate::grouping::Tuples;
 use crate::settings::{LDiversity, Metric, QuasiIdentifier, Settings, TDistance};
 
 /// One quasi-identifier, encoded.
@@ -70,6 +71,8 @@ pub(crate) struct EncodedSensitive {
 pub(crate) struct Problem {
     pub records: usize,
     pub qis: Vec<EncodedQi>,
+    /// The distinct tuples of quasi-identifier leaf ids.
+    pub tuples: Tuples,
     pub sensitive: Vec<EncodedSensitive>,
     pub k: usize,
     pub diversity: Option<LDiversity>,
@@ -102,9 +105,11 @@ impl Problem {
             .iter()
             .map(|column| encode_sensitive(data, column))
             .collect::<Result<Vec<_>, _>>()?;
+        let tuples = Tuples::new(&encoded_qis, data.len());
         Ok(Self {
             records: data.len(),
             qis: encoded_qis,
+            tuples,
             sensitive,
             k: settings.k,
             diversity: settings.l,
@@ -264,7 +269,8 @@ fn entropy_costs(
 /// broken by the string.
 fn encode_sensitive(data: &Dataset, column: &str) -> Result<EncodedSensitive, DisclosureError> {
     let index = data.column_index(column)?;
-    let mut counts: HashMap<Option<&str>, u64> = HashMap::new();
+    // foldhash, because every record's value is hashed twice here.
+    let mut counts: foldhash::HashMap<Option<&str>, u64> = foldhash::HashMap::default();
     for row in data.rows() {
         *counts.entry(row[index].as_deref()).or_default() += 1;
     }
@@ -291,7 +297,7 @@ fn encode_sensitive(data: &Dataset, column: &str) -> Result<EncodedSensitive, Di
     };
 
     let records = data.len() as f64;
-    let rank: HashMap<Option<&str>, u32> = order
+    let rank: foldhash::HashMap<Option<&str>, u32> = order
         .iter()
         .enumerate()
         .map(|(rank, value)| (*value, rank as u32))

@@ -8,118 +8,10 @@
 //! than t from the distribution over all input records. Suppressed records
 //! are removed from the release.
 
-use std::collections::HashMap;
-
 use crate::encoding::Problem;
-use crate::key_hash::BuildKeyHasher;
+use crate::grouping::{Grouping, Scratch, group_tuples, refine_tuples};
 use crate::metric;
-use crate::settings::{LDiversity, TDistance};
-
-/// Records grouped by their generalised quasi-identifier values.
-#[derive(Debug)]
-pub(crate) struct Grouping {
-    /// Group of each record.
-    pub group_of_row: Vec<u32>,
-    /// Number of records in each group.
-    pub sizes: Vec<u32>,
-    /// First record of each group, whose values stand for the group.
-    pub representative: Vec<u32>,
-}
-
-impl Grouping {
-    pub(crate) fn group_count(&self) -> usize {
-        self.sizes.len()
-    }
-}
-
-/// Groups records by their quasi-identifier ids at `levels`.
-pub(crate) fn group_rows(problem: &Problem, levels: &[usize]) -> Grouping {
-    let records = problem.records;
-    let mut keys = vec![0u64; records];
-    // `radix` bounds the keys built so far: every key is below it.
-    let mut radix: u64 = 1;
-    for (qi, &level) in problem.qis.iter().zip(levels) {
-        // One more id than the hierarchy has values, for missing values.
-        let size = u64::from(qi.level_sizes[level]) + 1;
-        if radix.checked_mul(size).is_none() {
-            radix = densify(&mut keys);
-        }
-        let ids = &qi.level_ids[level];
-        for (key, &leaf) in keys.iter_mut().zip(&qi.leaf_of_row) {
-            *key = *key * size + u64::from(ids[leaf as usize]);
-        }
-        radix *= size;
-    }
-
-    // Small key spaces, usual once a node generalises, are indexed by an
-    // array, which is several times faster than hashing every record.
-    let dense_limit = (records as u64 * 2).clamp(1 << 16, 1 << 22);
-    if radix <= dense_limit {
-        group_dense(&keys, radix as usize)
-    } else {
-        group_hashed(keys)
-    }
-}
-
-/// Groups `keys`, all below `radix`, through an array indexed by key.
-fn group_dense(keys: &[u64], radix: usize) -> Grouping {
-    let mut group_of_key = vec![u32::MAX; radix];
-    let mut group_of_row = Vec::with_capacity(keys.len());
-    let mut sizes: Vec<u32> = Vec::new();
-    let mut representative = Vec::new();
-    for (row, &key) in keys.iter().enumerate() {
-        let slot = &mut group_of_key[key as usize];
-        if *slot == u32::MAX {
-            *slot = sizes.len() as u32;
-            sizes.push(0);
-            representative.push(row as u32);
-        }
-        sizes[*slot as usize] += 1;
-        group_of_row.push(*slot);
-    }
-    Grouping {
-        group_of_row,
-        sizes,
-        representative,
-    }
-}
-
-/// Groups `keys` through a hash map.
-fn group_hashed(keys: Vec<u64>) -> Grouping {
-    let records = keys.len();
-    let mut group_of_key: HashMap<u64, u32, BuildKeyHasher> =
-        HashMap::with_capacity_and_hasher(records.min(1 << 16), BuildKeyHasher::default());
-    let mut group_of_row = Vec::with_capacity(records);
-    let mut sizes: Vec<u32> = Vec::new();
-    let mut representative = Vec::new();
-    for (row, key) in keys.into_iter().enumerate() {
-        let next = sizes.len() as u32;
-        let group = *group_of_key.entry(key).or_insert(next);
-        if group == next {
-            sizes.push(0);
-            representative.push(row as u32);
-        }
-        sizes[group as usize] += 1;
-        group_of_row.push(group);
-    }
-    Grouping {
-        group_of_row,
-        sizes,
-        representative,
-    }
-}
-
-/// Replaces keys by dense ids in first-seen order and returns how many
-/// there are. Needed only when the product of the level sizes overflows
-/// u64.
-fn densify(keys: &mut [u64]) -> u64 {
-    let mut dense: HashMap<u64, u64, BuildKeyHasher> = HashMap::default();
-    for key in keys.iter_mut() {
-        let next = dense.len() as u64;
-        *key = *dense.entry(*key).or_insert(next);
-    }
-    dense.len() as u64
-}
+use crate::settings::{LDiversity, Metric, TDistance};
 
 /// Distinct-value counts and entropies of the sensitive columns per group.
 #[derive(Debug)]
@@ -378,13 +270,25 @@ pub(crate) struct Outcome {
 }
 
 /// Checks the node at `levels` against the privacy model and scores it.
-pub(crate) fn evaluate(problem: &Problem, levels: &[usize]) -> Outcome {
+/// With `ancestor`, the groups of an evaluated ancestor and the
+/// quasi-identifiers that are higher there, the groups are refined from the
+/// ancestor's instead of built from the tuples (see [`refine_tuples`]).
+/// Returns the groups too, so that more specific nodes can refine them.
+pub(crate) fn evaluate(
+    problem: &Problem,
+    levels: &[usize],
+    ancestor: Option<(&Grouping, &[usize])>,
+    scratch: &mut Scratch,
+) -> (Outcome, Grouping) {
     let failed = Outcome {
         monotone_ok: false,
         solution: false,
         score: f64::INFINITY,
     };
-    let grouping = group_rows(problem, levels);
+    let mut grouping = match ancestor {
+        Some((ancestor, differing)) => refine_tuples(problem, levels, ancestor, differing, scratch),
+        None => group_tuples(problem, levels, scratch),
+    };
 
     // k-anonymity alone is cheap and usually decides the node.
     let small_group_records: usize = grouping
@@ -394,9 +298,15 @@ pub(crate) fn evaluate(problem: &Problem, levels: &[usize]) -> Outcome {
         .map(|&size| size as usize)
         .sum();
     if small_group_records > problem.max_suppressed || small_group_records == problem.records {
-        return failed;
+        return (failed, grouping);
     }
 
+    let needs_rows = problem.diversity.is_some()
+        || problem.t.is_some()
+        || matches!(problem.metric, Metric::Entropy);
+    if needs_rows {
+        grouping.expand(&problem.tuples);
+    }
     let diversity = problem.diversity.map(|model| {
         let with_entropy = matches!(model, LDiversity::Entropy { .. });
         measure_diversity(problem, &grouping, with_entropy)
@@ -405,7 +315,7 @@ pub(crate) fn evaluate(problem: &Problem, levels: &[usize]) -> Outcome {
     let classification = classify(problem, &grouping, diversity.as_ref(), closeness.as_deref());
     let monotone = classification.monotone_suppressed_records;
     if monotone > problem.max_suppressed || monotone == problem.records {
-        return failed;
+        return (failed, grouping);
     }
 
     let suppressed = classification.suppressed_records;
@@ -415,11 +325,12 @@ pub(crate) fn evaluate(problem: &Problem, levels: &[usize]) -> Outcome {
     } else {
         f64::INFINITY
     };
-    Outcome {
+    let outcome = Outcome {
         monotone_ok: true,
         solution,
         score,
-    }
+    };
+    (outcome, grouping)
 }
 
 #[cfg(test)]

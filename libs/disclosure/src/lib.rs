@@ -25,8 +25,8 @@
 //!   secondary cell suppression.
 //! - `error`: [`DisclosureError`] and [`HierarchyError`].
 //! - Internal: `validation` (settings checks), `encoding` (integer ids per
-//!   column and level), `lattice`, `evaluation` (grouping and privacy check
-//!   of one node), `metric`, `search` (pruned parallel search), `key_hash`,
+//!   column and level), `grouping` (distinct tuples and the groups of one
+//!   node), `lattice`, `evaluation` (privacy check of one node), `metric`, `search` (pruned parallel search), `key_hash`,
 //!   `masking` (identity numbers in error messages).
 //!
 //! Semantics, which the tests pin down:
@@ -51,6 +51,7 @@ mod dataset;
 mod encoding;
 mod error;
 mod evaluation;
+mod grouping;
 mod hierarchy;
 mod key_hash;
 mod lattice;

@@ -5,7 +5,8 @@
 //! exceeds the best score found.
 
 use crate::encoding::Problem;
-use crate::evaluation::{Classification, Grouping};
+use crate::evaluation::Classification;
+use crate::grouping::Grouping;
 use crate::settings::Metric;
 
 /// Scores a node under the problem's metric; lower is better.

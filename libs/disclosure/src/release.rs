@@ -3,7 +3,8 @@
 use crate::dataset::Dataset;
 use crate::encoding::Problem;
 use crate::error::DisclosureError;
-use crate::evaluation::{classify, group_rows, measure_closeness, measure_diversity};
+use crate::evaluation::{classify, measure_closeness, measure_diversity};
+use crate::grouping::group_rows;
 use crate::metric;
 use crate::report::{
     AttributeLoss, ChosenLevel, DiversityReached, InformationLoss, JournalistRisk, ProsecutorRisk,
@@ -71,6 +72,7 @@ pub fn anonymize(
 
     let released = generalise_records(
         data,
+        &problem,
         qis,
         settings,
         levels,
@@ -191,6 +193,7 @@ pub fn anonymize(
 /// dropped.
 fn generalise_records(
     data: &Dataset,
+    problem: &Problem,
     qis: &[QuasiIdentifier],
     settings: &Settings,
     levels: &[usize],
@@ -208,26 +211,23 @@ fn generalise_records(
         }
     }
 
+    // The encoding already looked every present value up in its hierarchy,
+    // so the generalisation is read from the hierarchy row of its leaf.
     let mut rows = Vec::new();
-    for (row, &group) in data.rows().iter().zip(group_of_row) {
+    for (number, (row, &group)) in data.rows().iter().zip(group_of_row).enumerate() {
         if suppressed[group as usize] {
             continue;
         }
         let released_row = kept_columns
             .iter()
             .map(|&index| match (&row[index], generalised_level[index]) {
-                (Some(value), Some((position, level))) => qis[position]
-                    .hierarchy
-                    .generalise(value, level)
-                    .map(str::to_owned)
-                    .ok_or_else(|| DisclosureError::ValueNotInHierarchy {
-                        column: qis[position].column.clone(),
-                        value: value.clone(),
-                    })
-                    .map(Some),
-                (cell, _) => Ok(cell.clone()),
+                (Some(_), Some((position, level))) => {
+                    let leaf = problem.qis[position].leaf_of_row[number] as usize;
+                    Some(qis[position].hierarchy.rows()[leaf][level].clone())
+                }
+                (cell, _) => cell.clone(),
             })
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect();
         rows.push(released_row);
     }
     let columns = kept_columns

@@ -19,7 +19,10 @@
 //!
 //! Before the sweep, a greedy descent from the top node finds a good first
 //! solution so that the bound prunes early. Nodes of equal height are
-//! evaluated in parallel.
+//! evaluated in parallel. The groups of every evaluated node that passes
+//! the monotone part are kept, within [`GROUP_CACHE_BYTES`], and a node
+//! below a kept node refines that node's groups instead of grouping from
+//! the records.
 
 use std::cmp::Ordering;
 use std::num::NonZero;
@@ -29,6 +32,7 @@ use std::thread;
 use crate::encoding::Problem;
 use crate::error::DisclosureError;
 use crate::evaluation::{Outcome, evaluate};
+use crate::grouping::{Grouping, Scratch};
 use crate::lattice::Lattice;
 use crate::metric::lower_bound;
 
@@ -37,6 +41,16 @@ use crate::metric::lower_bound;
 /// entropy metric, so a node whose true score ties the best may get a bound
 /// a few ulps above it.
 const BOUND_TOLERANCE: f64 = 1e-12;
+
+/// Largest number of bytes the search spends on keeping the groups of
+/// evaluated nodes for refining more specific nodes. A node without a kept
+/// ancestor is grouped from the distinct tuples instead, which gives the
+/// same groups more slowly.
+const GROUP_CACHE_BYTES: usize = 256 << 20;
+
+/// Largest number of nodes whose groups are kept. Each node to evaluate
+/// scans the kept nodes for its closest ancestor, so this bounds that scan.
+const GROUP_CACHE_NODES: usize = 1024;
 
 /// The optimal node and how much of the lattice was checked to find it.
 #[derive(Debug, Clone, PartialEq)]
@@ -90,6 +104,10 @@ struct SearchState<'a> {
     /// Nodes known to fail the monotone part of the model, checked or
     /// inferred from a more general node.
     known_failed: Vec<bool>,
+    /// Groups of evaluated nodes that pass the monotone part of the model,
+    /// for refining more specific nodes.
+    kept: Vec<KeptGroups>,
+    kept_bytes: usize,
     best: Option<Candidate>,
     checked: usize,
 }
@@ -107,6 +125,8 @@ impl<'a> SearchState<'a> {
             bounds,
             outcomes: vec![None; size],
             known_failed: vec![false; size],
+            kept: Vec::new(),
+            kept_bytes: 0,
             best: None,
             checked: 0,
         }
@@ -170,11 +190,23 @@ impl<'a> SearchState<'a> {
     }
 
     fn evaluate_batch(&mut self, ids: &[usize]) {
-        let outcomes = evaluate_parallel(self.problem, &self.lattice, ids, self.threads);
-        for (&id, outcome) in ids.iter().zip(outcomes) {
+        let jobs: Vec<Job<'_>> = ids
+            .iter()
+            .map(|&id| {
+                let levels = self.lattice.levels(id);
+                let ancestor = self.closest_kept_ancestor(&levels);
+                Job { levels, ancestor }
+            })
+            .collect();
+        let results = evaluate_parallel(self.problem, &jobs, self.threads);
+        drop(jobs);
+        for (&id, (outcome, grouping)) in ids.iter().zip(results) {
             self.checked += 1;
             self.outcomes[id] = Some(outcome);
             self.known_failed[id] = !outcome.monotone_ok;
+            if outcome.monotone_ok {
+                self.keep(id, grouping);
+            }
             if outcome.solution {
                 self.offer(Candidate {
                     id,
@@ -182,6 +214,52 @@ impl<'a> SearchState<'a> {
                     height: self.lattice.height_of(id),
                 });
             }
+        }
+    }
+
+    /// Returns the kept ancestor of the node at `levels` that differs in the
+    /// fewest quasi-identifiers, then has the fewest groups, with the
+    /// quasi-identifiers in which it differs.
+    fn closest_kept_ancestor(&self, levels: &[usize]) -> Option<(&Grouping, Vec<usize>)> {
+        let mut best: Option<(&KeptGroups, usize)> = None;
+        for kept in &self.kept {
+            let is_ancestor = kept.levels.iter().zip(levels).all(|(a, b)| a >= b);
+            if !is_ancestor {
+                continue;
+            }
+            let differing = kept
+                .levels
+                .iter()
+                .zip(levels)
+                .filter(|(a, b)| a > b)
+                .count();
+            let closer = best.is_none_or(|(current, current_differing)| {
+                (differing, kept.grouping.group_count())
+                    < (current_differing, current.grouping.group_count())
+            });
+            if closer {
+                best = Some((kept, differing));
+            }
+        }
+        best.map(|(kept, _)| {
+            let differing = (0..levels.len())
+                .filter(|&qi| kept.levels[qi] > levels[qi])
+                .collect();
+            (&kept.grouping, differing)
+        })
+    }
+
+    /// Keeps the groups of node `id` unless that exceeds
+    /// [`GROUP_CACHE_BYTES`] or [`GROUP_CACHE_NODES`].
+    fn keep(&mut self, id: usize, mut grouping: Grouping) {
+        grouping.group_of_row = Vec::new();
+        let bytes = (grouping.group_of_tuple.len() + 2 * grouping.group_count()) * 4;
+        if self.kept_bytes + bytes <= GROUP_CACHE_BYTES && self.kept.len() < GROUP_CACHE_NODES {
+            self.kept_bytes += bytes;
+            self.kept.push(KeptGroups {
+                levels: self.lattice.levels(id),
+                grouping,
+            });
         }
     }
 
@@ -203,36 +281,59 @@ impl<'a> SearchState<'a> {
     }
 }
 
-/// Evaluates `ids` on up to `threads` scoped threads and returns the
-/// outcomes in the order of `ids`.
+/// The groups of an evaluated node.
+struct KeptGroups {
+    levels: Vec<usize>,
+    grouping: Grouping,
+}
+
+/// One node to evaluate: its levels and, when one is kept, the groups of an
+/// ancestor to refine with the quasi-identifiers in which it differs.
+struct Job<'a> {
+    levels: Vec<usize>,
+    ancestor: Option<(&'a Grouping, Vec<usize>)>,
+}
+
+impl Job<'_> {
+    fn ancestor(&self) -> Option<(&Grouping, &[usize])> {
+        self.ancestor
+            .as_ref()
+            .map(|(grouping, differing)| (*grouping, differing.as_slice()))
+    }
+}
+
+/// Evaluates `jobs` on up to `threads` scoped threads and returns the
+/// outcomes and groups in the order of `jobs`.
 fn evaluate_parallel(
     problem: &Problem,
-    lattice: &Lattice,
-    ids: &[usize],
+    jobs: &[Job<'_>],
     threads: usize,
-) -> Vec<Outcome> {
-    let workers = threads.min(ids.len());
+) -> Vec<(Outcome, Grouping)> {
+    let workers = threads.min(jobs.len());
     if workers <= 1 {
-        return ids
+        let mut scratch = Scratch::default();
+        return jobs
             .iter()
-            .map(|&id| evaluate(problem, &lattice.levels(id)))
+            .map(|job| evaluate(problem, &job.levels, job.ancestor(), &mut scratch))
             .collect();
     }
 
     // Workers take the next unclaimed node, so a slow node does not hold
     // up a whole share of the batch.
     let next = AtomicUsize::new(0);
-    let mut indexed: Vec<(usize, Outcome)> = thread::scope(|scope| {
+    let mut indexed: Vec<(usize, (Outcome, Grouping))> = thread::scope(|scope| {
         let handles: Vec<_> = (0..workers)
             .map(|_| {
                 scope.spawn(|| {
                     let mut done = Vec::new();
+                    let mut scratch = Scratch::default();
                     loop {
                         let index = next.fetch_add(1, AtomicOrdering::Relaxed);
-                        let Some(&id) = ids.get(index) else {
+                        let Some(job) = jobs.get(index) else {
                             return done;
                         };
-                        done.push((index, evaluate(problem, &lattice.levels(id))));
+                        let result = evaluate(problem, &job.levels, job.ancestor(), &mut scratch);
+                        done.push((index, result));
                     }
                 })
             })
@@ -248,7 +349,7 @@ fn evaluate_parallel(
             .collect()
     });
     indexed.sort_unstable_by_key(|(index, _)| *index);
-    indexed.into_iter().map(|(_, outcome)| outcome).collect()
+    indexed.into_iter().map(|(_, result)| result).collect()
 }
 
 /// Number of threads to evaluate nodes on: the available parallelism.

@@ -4,7 +4,9 @@
 //! encoding, so they catch a fault in either. Missing values compare equal
 //! only to other missing values.
 
-use std::collections::{HashMap, HashSet};
+// Group keys are strings of the data set; foldhash hashes them several times
+// faster than the standard SipHash.
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 use thiserror::Error;
 

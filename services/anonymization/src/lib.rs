@@ -1,9 +1,11 @@
 //! The anonymization service: on `linkage.completed` it generalises the
 //! quasi-identifiers and suppresses records until every group holds at least
-//! k records, verifies the result independently, and releases it to the
+//! k records, or for the aggregate level builds frequency tables with cell
+//! suppression, verifies the result independently, and releases it to the
 //! work store with a disclosure report.
 //!
 //! - [`profile`]: which columns are quasi-identifiers and how they generalise.
+//! - [`tables`]: the frequency tables of the aggregate level.
 //! - [`consumers`]: the release step.
 //! - [`routes`]: the `/v1` HTTP API (disclosure reports).
 
@@ -13,6 +15,7 @@ pub mod routes;
 pub mod schema;
 pub mod settings;
 pub mod startup;
+pub mod tables;
 
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 

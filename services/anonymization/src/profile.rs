@@ -71,12 +71,25 @@ pub fn apply(
     level: DisclosureLevel,
     profile: &AnonymizationSettings,
 ) -> Result<Outcome, ProfileError> {
+    apply_altered(table, level, profile, |_| {})
+}
+
+/// Does what [`apply`] does, with `alter` applied to the release between
+/// the search and the independent check. Tests pass a faulty `alter` to
+/// prove that the check withholds a release that breaks the profile.
+pub fn apply_altered(
+    table: &Table,
+    level: DisclosureLevel,
+    profile: &AnonymizationSettings,
+    alter: fn(&mut Release),
+) -> Result<Outcome, ProfileError> {
     let prepared = prepare(table, level, profile)?;
-    let release = anonymize(
+    let mut release = anonymize(
         &prepared.dataset,
         &prepared.quasi_identifiers,
         &prepared.settings,
     )?;
+    alter(&mut release);
     verify(&prepared, &release)?;
     let table = to_table(table, &release)?;
     Ok(Outcome { table, release })
@@ -241,6 +254,7 @@ mod tests {
         AnonymizationSettings {
             k: 5,
             suppression_limit: 0.05,
+            min_cell_count: 5,
         }
     }
 

@@ -17,6 +17,7 @@ work_dir = "var/work"
 [anonymization]
 k = 5
 suppression_limit = 0.05
+min_cell_count = 5
 "#;
 
 #[derive(Clone, Debug, Deserialize)]
@@ -33,13 +34,17 @@ pub struct StoreSettings {
     pub work_dir: String,
 }
 
-/// `[anonymization]`: the disclosure-control profile for microdata.
+/// `[anonymization]`: the disclosure-control profile for microdata and
+/// aggregate tables.
 #[derive(Clone, Debug, Deserialize)]
 pub struct AnonymizationSettings {
     /// Every released group of quasi-identifiers holds at least k records.
     pub k: usize,
     /// The largest share of records (0 to 1) that may be suppressed.
     pub suppression_limit: f64,
+    /// Smallest count of persons an aggregate table may publish. A smaller
+    /// non-zero count is suppressed, and further cells with it.
+    pub min_cell_count: u64,
 }
 
 impl Validate for Settings {
@@ -51,6 +56,15 @@ impl Validate for Settings {
                 reason: format!(
                     "{} protects no one; use 2 or more (5 is usual)",
                     self.anonymization.k
+                ),
+            });
+        }
+        if self.anonymization.min_cell_count < 2 {
+            return Err(SettingsError::Invalid {
+                key: "anonymization.min_cell_count",
+                reason: format!(
+                    "{} publishes counts of single persons; use 2 or more (5 is usual)",
+                    self.anonymization.min_cell_count
                 ),
             });
         }

@@ -7,7 +7,7 @@ use hap_kit::db::PgPool;
 use hap_kit::store::WorkStore;
 use hap_service::{Base, Running, StartError};
 
-use crate::consumers::linked::{LinkedHandler, ROUTING_KEYS};
+use crate::consumers::linked::{AlterRelease, LinkedHandler, ROUTING_KEYS, keep_release};
 use crate::settings::Settings;
 use crate::{MIGRATIONS, NAME, routes};
 
@@ -18,6 +18,17 @@ pub struct AppState {
 pub async fn start(
     settings: Settings,
     listener: Option<TcpListener>,
+) -> Result<Running, StartError> {
+    start_altering(settings, listener, keep_release).await
+}
+
+/// Starts the service with `alter_release` applied to each microdata
+/// release before its independent check; see [`LinkedHandler`]. Only tests
+/// pass anything but [`keep_release`].
+pub async fn start_altering(
+    settings: Settings,
+    listener: Option<TcpListener>,
+    alter_release: AlterRelease,
 ) -> Result<Running, StartError> {
     let mut base = Base::start(
         NAME,
@@ -31,6 +42,7 @@ pub async fn start(
         LinkedHandler {
             store: WorkStore::new(&settings.store.work_dir),
             profile: settings.anonymization.clone(),
+            alter_release,
         },
     )?;
 

@@ -7,9 +7,10 @@ mod common;
 
 use diesel::prelude::*;
 use hap_anonymization::schema::releases;
+use hap_contracts::application::DisclosureLevel;
 use hap_contracts::events::{self, AnonymizationCompleted, AnonymizationRejected, StepFailed};
 use hap_dataset::{Column, ColumnKind, Table};
-use hap_disclosure::{Dataset, verify_k};
+use hap_disclosure::{Dataset, Release, verify_k};
 use serde_json::Value;
 
 use common::TestService;
@@ -128,6 +129,181 @@ async fn unreleasable_dataset_returns_with_report() {
     );
 
     assert_eq!(release_rows(&service, application_id), 0);
+    assert!(
+        service
+            .events
+            .received(events::ANONYMIZATION_COMPLETED, application_id)
+            .is_empty()
+    );
+    service.stop().await;
+}
+
+#[actix_web::test]
+async fn aggregate_level_releases_protected_tables() {
+    let mut service = TestService::start().await;
+    // 300 persons spread evenly, and 3 more in a municipality of their own,
+    // whose counts are below the minimum cell count.
+    let mut columns = linked_table(303).columns().to_vec();
+    let municipality = columns
+        .iter_mut()
+        .find(|column| column.name == "municipality")
+        .unwrap();
+    for value in &mut municipality.values[300..] {
+        *value = Some("5501".to_owned());
+    }
+    let linked = Table::new(columns).unwrap();
+    let (application_id, envelope) = service.linked_at(&linked, DisclosureLevel::Aggregate);
+
+    service.publish(&envelope).await;
+    let event = service
+        .events
+        .wait_for(events::ANONYMIZATION_COMPLETED, application_id)
+        .await;
+
+    let completed: AnonymizationCompleted = event.payload_as().unwrap();
+    assert_eq!(completed.k, 5, "k is the minimum cell count");
+    let path = service.work.path(&completed.dataset.key).unwrap();
+    let released = hap_dataset::read_parquet(&path).unwrap();
+    assert_eq!(released.num_rows() as u64, completed.rows);
+    assert!(released.column("pseudonym").is_none());
+
+    let column = |name: &str| released.column(name).unwrap().values.clone();
+    let (tables, entries, persons, suppression) = (
+        column("table"),
+        column("entry"),
+        column("persons"),
+        column("suppression"),
+    );
+    let names: std::collections::BTreeSet<&str> =
+        tables.iter().flatten().map(String::as_str).collect();
+    assert_eq!(
+        names.into_iter().collect::<Vec<_>>(),
+        [
+            "birth_date (year) by municipality",
+            "sex by birth_date (year)",
+            "sex by municipality",
+        ]
+    );
+    for row in 0..released.num_rows() {
+        match (&persons[row], &suppression[row]) {
+            (Some(count), None) => {
+                let count: u64 = count.parse().unwrap();
+                assert!(count == 0 || count >= 5, "row {row} publishes {count}");
+            }
+            (None, Some(reason)) => assert!(
+                reason == "primary" || reason == "secondary",
+                "row {row}: {reason}"
+            ),
+            other => panic!("row {row} is both or neither published and suppressed: {other:?}"),
+        }
+    }
+
+    // Every person is counted once in each grand total, and each published
+    // cell of sex by municipality matches the linked dataset.
+    for row in 0..released.num_rows() {
+        if entries[row].as_deref() == Some("grand_total") {
+            assert_eq!(persons[row].as_deref(), Some("303"), "{:?}", tables[row]);
+        }
+    }
+    let row_values = column("row_value");
+    let column_values = column("column_value");
+    let small = (0..released.num_rows())
+        .find(|&row| {
+            tables[row].as_deref() == Some("sex by municipality")
+                && entries[row].as_deref() == Some("cell")
+                && row_values[row].as_deref() == Some("male")
+                && column_values[row].as_deref() == Some("5501")
+        })
+        .unwrap();
+    assert_eq!(persons[small], None, "one man in 5501 was published");
+    assert_eq!(suppression[small].as_deref(), Some("primary"));
+    let secondary = suppression
+        .iter()
+        .filter(|reason| reason.as_deref() == Some("secondary"))
+        .count();
+    assert!(secondary > 0, "no cell protects the small ones");
+    let sexes = &linked.column("sex").unwrap().values;
+    let municipalities = &linked.column("municipality").unwrap().values;
+    let mut published = 0;
+    for row in 0..released.num_rows() {
+        let is_cell = tables[row].as_deref() == Some("sex by municipality")
+            && entries[row].as_deref() == Some("cell");
+        let Some(count) = persons[row].as_deref().filter(|_| is_cell) else {
+            continue;
+        };
+        let expected = (0..linked.num_rows())
+            .filter(|&person| {
+                sexes[person] == row_values[row] && municipalities[person] == column_values[row]
+            })
+            .count();
+        assert_eq!(count, expected.to_string(), "row {row}");
+        published += 1;
+    }
+    assert!(published > 0, "sex by municipality publishes no cell");
+
+    let report_path = service.work.path(&completed.report.key).unwrap();
+    let report: Value = serde_json::from_slice(&std::fs::read(report_path).unwrap()).unwrap();
+    assert_eq!(report["level"], "aggregate");
+    assert_eq!(report["min_cell_count"], 5);
+    assert_eq!(report["persons"], 303);
+    assert_eq!(report["tables"].as_array().unwrap().len(), 3);
+    assert_eq!(release_rows(&service, application_id), 1);
+    service.stop().await;
+}
+
+/// Sets the first released record's birth date to the full date
+/// 1950-01-01. The other records have generalised birth dates, so it forms
+/// a group of one.
+fn ungeneralise_first_record(release: &mut Release) {
+    let columns = release.data.columns().to_vec();
+    let birth = columns.iter().position(|c| c == "birth_date").unwrap();
+    let mut rows = release.data.rows().to_vec();
+    rows[0][birth] = Some("1950-01-01".to_owned());
+    release.data = Dataset::new(columns, rows).unwrap();
+}
+
+#[actix_web::test]
+async fn release_failing_verification_is_withheld() {
+    let mut service = TestService::start_altering(ungeneralise_first_record).await;
+    let (application_id, envelope) = service.linked(&linked_table(300));
+
+    service.publish(&envelope).await;
+    let event = service
+        .events
+        .wait_for(events::ANONYMIZATION_REJECTED, application_id)
+        .await;
+
+    let rejected: AnonymizationRejected = event.payload_as().unwrap();
+    assert!(
+        rejected.reason.contains("failed the independent check"),
+        "{}",
+        rejected.reason
+    );
+    assert!(
+        rejected.reason.contains("smaller than k = 5"),
+        "{}",
+        rejected.reason
+    );
+    let path = service.work.path(&rejected.report.key).unwrap();
+    let document: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    assert_eq!(document["released"], false);
+    assert!(
+        document["report"].is_object(),
+        "the withheld release's report is missing: {}",
+        document["report"]
+    );
+
+    assert_eq!(release_rows(&service, application_id), 0);
+    let release_prefix = format!("applications/{application_id}/v1/release");
+    for file in ["data.parquet", "disclosure-report.json"] {
+        assert!(
+            service
+                .work
+                .describe(&format!("{release_prefix}/{file}"))
+                .is_err(),
+            "{file} was written for delivery"
+        );
+    }
     assert!(
         service
             .events

@@ -27,7 +27,7 @@ pub struct Hierarchy {
     /// last entry is the root.
     rows: Vec<Vec<String>>,
     /// Row number of each level-0 value.
-    index: HashMap<String, usize>,
+    index: foldhash::HashMap<String, usize>,
     level_names: Vec<String>,
 }
 
@@ -49,7 +49,7 @@ impl Hierarchy {
             });
         }
 
-        let mut index = HashMap::with_capacity(rows.len());
+        let mut index = foldhash::HashMap::with_capacity_and_hasher(rows.len(), Default::default());
         for (row_number, row) in rows.iter().enumerate() {
             if row.len() != height {
                 return Err(HierarchyError::RaggedRow {

@@ -10,7 +10,7 @@ use actix_web::dev::ServerHandle;
 use chrono::{Duration, Utc};
 use diesel::PgConnection;
 use diesel::r2d2::{ConnectionManager, PooledConnection};
-use hap_anonymization::consumers::linked::ROUTING_KEYS;
+use hap_anonymization::consumers::linked::{AlterRelease, ROUTING_KEYS, keep_release};
 use hap_anonymization::settings::{DEFAULTS, Settings};
 use hap_contracts::application::{DisclosureLevel, Purpose, RegistryRequest};
 use hap_contracts::criteria::{CohortCriteria, Registry};
@@ -47,6 +47,13 @@ impl TestService {
     /// consumer's queue is declared first, so events published before the
     /// consumer connects wait in the queue.
     pub async fn start() -> TestService {
+        Self::start_altering(keep_release).await
+    }
+
+    /// Starts the service as [`TestService::start`] does, with
+    /// `alter_release` applied to each microdata release before its
+    /// independent check.
+    pub async fn start_altering(alter_release: AlterRelease) -> TestService {
         let database =
             TestDatabase::create(&[&hap_messaging::MIGRATIONS, &hap_anonymization::MIGRATIONS]);
         let broker = TestBroker::create();
@@ -76,9 +83,13 @@ impl TestService {
         let events = EventObserver::bind(broker.url(), broker.namespace(), "anonymization.*").await;
 
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let running = hap_anonymization::startup::start(settings.clone(), Some(listener))
-            .await
-            .unwrap();
+        let running = hap_anonymization::startup::start_altering(
+            settings.clone(),
+            Some(listener),
+            alter_release,
+        )
+        .await
+        .unwrap();
         let server = running.server_handle();
         let running = actix_web::rt::spawn(running.wait());
 
@@ -113,6 +124,12 @@ impl TestService {
     /// Writes `table` to the work store and returns the `linkage.completed`
     /// event for it, under a pseudonymous permit.
     pub fn linked(&self, table: &Table) -> (Uuid, Envelope) {
+        self.linked_at(table, DisclosureLevel::Pseudonymous)
+    }
+
+    /// Writes `table` to the work store and returns the `linkage.completed`
+    /// event for it, under a permit for `level`.
+    pub fn linked_at(&self, table: &Table, level: DisclosureLevel) -> (Uuid, Envelope) {
         let application_id = Uuid::now_v7();
         let prefix = format!("applications/{application_id}/v1/linked");
         let dataset = self
@@ -148,7 +165,7 @@ impl TestService {
                 diagnosed_from: None,
                 diagnosed_to: None,
             },
-            disclosure_level: DisclosureLevel::Pseudonymous,
+            disclosure_level: level,
             recipients: Vec::new(),
             valid_until: Utc::now().date_naive() + Duration::days(365),
             issued_at: Utc::now(),
