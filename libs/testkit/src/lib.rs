@@ -3,6 +3,7 @@
 //! - [`TestDatabase`]: a fresh database per test, migrated, dropped on drop.
 //! - [`TestBroker`]: a fresh messaging namespace per test, deleted on drop.
 //! - [`EventObserver`]: an exclusive queue that collects the events a service emits.
+//! - [`hostile`]: hostile requests that must get 4xx problem responses.
 //!
 //! Each test gets its own database and namespace, so tests run in parallel.
 //! The servers are found through `HAP_TEST_DATABASE_URL` and
@@ -11,6 +12,7 @@
 
 mod broker;
 mod database;
+pub mod hostile;
 mod observer;
 
 pub use broker::TestBroker;
