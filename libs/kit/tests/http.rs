@@ -413,7 +413,7 @@ async fn unknown_query_parameter_is_problem() {
 #[actix_web::test]
 async fn wrong_method_is_problem() {
     let base = start();
-    // A resource answers a method it has no route for with an empty 405.
+    // A resource returns an empty 405 for a method it has no route for.
     let response = reqwest::get(format!("{base}/v1/resource")).await.unwrap();
     let (status, content_type, body) = problem(response).await;
     assert_eq!(status, 405);

@@ -5,7 +5,7 @@
 //! `String` extractors (body over the limit, body not UTF-8), method
 //! mismatches (an empty 405) and panics in a handler. This middleware
 //! replaces those responses, so a client always gets
-//! `application/problem+json` with a detail that says what to change.
+//! `application/problem+json` with a detail that states what to change.
 
 use std::panic::AssertUnwindSafe;
 
@@ -20,8 +20,8 @@ use futures::FutureExt;
 use super::limits::BodyLimit;
 use super::{ApiError, Problem};
 
-/// Replaces error responses that are not problem responses, and answers a
-/// panic in a handler with a 500 problem response instead of dropping the
+/// Replaces error responses that are not problem responses, and returns a
+/// 500 problem response for a panic in a handler instead of dropping the
 /// connection. Error responses with a body of their own, such as the 503
 /// of `/health/ready`, are kept.
 pub async fn problem_responses(
@@ -54,6 +54,7 @@ pub async fn problem_responses(
             return Err(Problem::internal().into());
         }
     };
+
     let status = response.status();
     if let Some(error) = response.response().error() {
         if error.as_error::<Problem>().is_some() || error.as_error::<ApiError>().is_some() {
@@ -62,6 +63,7 @@ pub async fn problem_responses(
         let problem = problem_for_error(error, status, response.request());
         return Ok(response.into_response(problem.error_response()));
     }
+
     let empty = matches!(
         response.response().body().size(),
         BodySize::None | BodySize::Sized(0)
