@@ -27,9 +27,9 @@ const BATCH_ROWS: usize = 64 * 1024;
 /// UTF-8 byte order mark, which spreadsheet exports put before the header.
 const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
 /// The maximum length of a CSV row, in bytes of its fields. Registry rows
-/// are a few hundred bytes; a longer row nearly always comes from a quote
-/// that is never closed, which would otherwise swallow the rest of the file
-/// into one field.
+/// are a few hundred bytes. A longer row nearly always comes from a quote
+/// that is never closed, which makes the reader take the rest of the file
+/// as one field.
 pub(crate) const MAX_ROW_BYTES: usize = 65_536;
 
 /// The way a requested column is read.
