@@ -96,15 +96,12 @@ pub fn assert_no_failures(failures: Vec<Failure>) {
 /// wrong type, an unknown field, invalid UTF-8, an oversize number, a body
 /// over `max_body_bytes`, and a JSON body sent as `text/plain`.
 pub async fn check_json_endpoint(client: &Client, endpoint: &JsonEndpoint) -> Vec<Failure> {
-    let object = endpoint
-        .body
-        .as_object()
-        .expect("the valid body of a JsonEndpoint is a JSON object");
-    let first = object
-        .keys()
-        .next()
-        .expect("the valid body of a JsonEndpoint has a member")
-        .clone();
+    let Some(object) = endpoint.body.as_object() else {
+        panic!("the valid body of a JsonEndpoint must be a JSON object");
+    };
+    let Some(first) = object.keys().next().cloned() else {
+        panic!("the valid body of a JsonEndpoint must have a member");
+    };
     let request = |content_type: &str, body: Vec<u8>| {
         client
             .request(endpoint.method.clone(), &endpoint.url)
