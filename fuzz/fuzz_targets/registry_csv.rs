@@ -47,8 +47,8 @@ fuzz_target!(|data: &[u8]| {
     fs::write(dir.path().join("cancer.csv"), cancer).expect("cancer.csv written");
 
     let (spine, registries) = registry_folder(dir.path());
-    let criterion = Criterion::parse(&serde_json::json!({"present": "cancer"}))
-        .expect("a valid criterion");
+    let criterion =
+        Criterion::parse(&serde_json::json!({"present": "cancer"})).expect("a valid criterion");
     let plan = RunPlan {
         spine: &spine,
         registries: &registries,
@@ -65,7 +65,10 @@ fuzz_target!(|data: &[u8]| {
         diagnosed_to: None,
     };
     let variables = [
-        (Registry::Population, vec!["sex".to_owned(), "birth_date".to_owned()]),
+        (
+            Registry::Population,
+            vec!["sex".to_owned(), "birth_date".to_owned()],
+        ),
         (Registry::Cancer, vec!["icd10".to_owned()]),
     ];
     let exclusions = HashMap::new();
