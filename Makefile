@@ -4,11 +4,15 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 
-.PHONY: test demo bench bench-linkage chart-check deny fmt clippy build servers fuzz-api
+.PHONY: test demo bench bench-linkage chart-check deny fmt clippy build servers fuzz fuzz-api
 
-## test: format check, the dependency policy, clippy with -D warnings, then
+## Seconds each fuzz target runs in `make test` and in `make fuzz`.
+FUZZ_TEST_SECONDS ?= 10
+FUZZ_SECONDS ?= 300
+
+## test: format check, the dependency policy, clippy with -D warnings,
 ## every unit, integration and end-to-end test against the real PostgreSQL
-## and RabbitMQ.
+## and RabbitMQ, then a short pass of every fuzz target.
 test: servers
 	$(CARGO) fmt --all -- --check
 	bash tools/deny.sh
@@ -40,6 +44,14 @@ test: servers
 	  echo "schemathesis could not be installed; the API fuzz test is skipped"; \
 	fi; \
 	$(CARGO) test --workspace
+	# NOTE: the first fuzz build compiles arrow and parquet with sanitizer
+	# instrumentation in release mode, which is slow on a cold cache; its
+	# time on CI has not been measured.
+	if bash tools/install-cargo-fuzz.sh >/dev/null; then \
+	  bash tools/fuzz.sh $(FUZZ_TEST_SECONDS); \
+	else \
+	  echo "cargo-fuzz could not be installed; the fuzz pass is skipped"; \
+	fi
 
 ## demo: the main job end to end on 100,000-person synthetic registries.
 demo:
@@ -54,6 +66,11 @@ fuzz-api: servers
 	HAP_SCHEMATHESIS="$$schemathesis" \
 	HAP_SCHEMATHESIS_MAX_EXAMPLES="$${HAP_SCHEMATHESIS_MAX_EXAMPLES:-200}" \
 	  $(CARGO) test -p hap-e2e --test fuzz_api -- --nocapture
+
+## fuzz: every fuzz target in fuzz/ for FUZZ_SECONDS seconds each
+## (libFuzzer through cargo-fuzz, installed into ~/.cache/hap/tools).
+fuzz:
+	bash tools/fuzz.sh $(FUZZ_SECONDS)
 
 ## bench: speed figures of the pure libraries in release builds.
 bench:

@@ -843,8 +843,13 @@ type Object = serde_json::Map<String, serde_json::Value>;
 impl Criterion {
     /// Parses and checks a criterion from JSON. The error names the first bad
     /// part by its JSON pointer.
+    ///
+    /// A criterion may sit at most [`MAX_DEPTH`] levels deep and a document
+    /// may hold at most [`MAX_CRITERIA`] criteria, which keeps the recursive
+    /// parser and evaluators within a small, known stack and time.
     pub fn parse(value: &serde_json::Value) -> Result<Criterion, CriterionError> {
-        parse_criterion(value, "")
+        let mut size = Size::default();
+        parse_criterion(value, "", &mut size)
     }
 
     /// Calls `visit` on every registry reference, in document order.
@@ -875,7 +880,59 @@ impl Criterion {
 
 const CRITERION_KEYS: &str = "all, any, not, sex, birth_year, present, absent or event";
 
-fn parse_criterion(value: &serde_json::Value, pointer: &str) -> Result<Criterion, CriterionError> {
+/// The deepest level a criterion may sit at inside `all`, `any` and `not`;
+/// the top-level criterion is at level 1.
+pub const MAX_DEPTH: usize = 32;
+
+/// The most criteria one document may hold, counting every `all`, `any`,
+/// `not` and leaf criterion.
+pub const MAX_CRITERIA: usize = 1_000;
+
+/// The most ICD-10 prefixes one code condition may list.
+pub const MAX_PREFIXES: usize = 1_000;
+
+/// The depth and count of the criteria parsed so far.
+#[derive(Default)]
+struct Size {
+    depth: usize,
+    criteria: usize,
+}
+
+fn parse_criterion(
+    value: &serde_json::Value,
+    pointer: &str,
+    size: &mut Size,
+) -> Result<Criterion, CriterionError> {
+    size.criteria += 1;
+    if size.criteria > MAX_CRITERIA {
+        return Err(CriterionError::new(
+            pointer,
+            format!(
+                "the document has more than {MAX_CRITERIA} criteria; \
+                 combine code prefixes into one event criterion or split the cohort"
+            ),
+        ));
+    }
+    size.depth += 1;
+    if size.depth > MAX_DEPTH {
+        return Err(CriterionError::new(
+            pointer,
+            format!(
+                "the criterion is nested more than {MAX_DEPTH} levels deep in all, any \
+                 and not; flatten the nesting"
+            ),
+        ));
+    }
+    let parsed = parse_criterion_object(value, pointer, size);
+    size.depth -= 1;
+    parsed
+}
+
+fn parse_criterion_object(
+    value: &serde_json::Value,
+    pointer: &str,
+    size: &mut Size,
+) -> Result<Criterion, CriterionError> {
     let object = value.as_object().ok_or_else(|| {
         CriterionError::new(
             pointer,
@@ -895,9 +952,9 @@ fn parse_criterion(value: &serde_json::Value, pointer: &str) -> Result<Criterion
     let inner_pointer = child_pointer(pointer, key);
     let at = inner_pointer.as_str();
     match key.as_str() {
-        "all" => parse_list(inner, at).map(Criterion::All),
-        "any" => parse_list(inner, at).map(Criterion::Any),
-        "not" => parse_criterion(inner, at).map(|c| Criterion::Not(Box::new(c))),
+        "all" => parse_list(inner, at, size).map(Criterion::All),
+        "any" => parse_list(inner, at, size).map(Criterion::Any),
+        "not" => parse_criterion(inner, at, size).map(|c| Criterion::Not(Box::new(c))),
         "sex" => match inner.as_str() {
             Some("male") => Ok(Criterion::Sex(Sex::Male)),
             Some("female") => Ok(Criterion::Sex(Sex::Female)),
@@ -916,7 +973,11 @@ fn parse_criterion(value: &serde_json::Value, pointer: &str) -> Result<Criterion
     }
 }
 
-fn parse_list(value: &serde_json::Value, pointer: &str) -> Result<Vec<Criterion>, CriterionError> {
+fn parse_list(
+    value: &serde_json::Value,
+    pointer: &str,
+    size: &mut Size,
+) -> Result<Vec<Criterion>, CriterionError> {
     let items = value
         .as_array()
         .ok_or_else(|| CriterionError::new(pointer, "expected an array of criteria"))?;
@@ -929,7 +990,9 @@ fn parse_list(value: &serde_json::Value, pointer: &str) -> Result<Vec<Criterion>
     items
         .iter()
         .enumerate()
-        .map(|(index, item)| parse_criterion(item, &child_pointer(pointer, &index.to_string())))
+        .map(|(index, item)| {
+            parse_criterion(item, &child_pointer(pointer, &index.to_string()), size)
+        })
         .collect()
 }
 
@@ -1072,6 +1135,16 @@ fn parse_codes(value: &serde_json::Value, pointer: &str) -> Result<CodeCondition
                 "expected a non-empty array of ICD-10 code prefixes such as \"C18\"",
             )
         })?;
+    if items.len() > MAX_PREFIXES {
+        return Err(CriterionError::new(
+            &prefixes_pointer,
+            format!(
+                "{} prefixes are more than the limit of {MAX_PREFIXES}; \
+                 use shorter prefixes that cover several codes",
+                items.len()
+            ),
+        ));
+    }
     let prefixes = items
         .iter()
         .enumerate()
@@ -1312,5 +1385,57 @@ mod criterion_tests {
             }
             .contains(1800)
         );
+    }
+
+    /// Wraps a `sex` criterion in `levels` nested `not`s.
+    fn nested_not(levels: usize) -> serde_json::Value {
+        let mut value = json!({"sex": "male"});
+        for _ in 0..levels {
+            value = json!({ "not": value });
+        }
+        value
+    }
+
+    #[test]
+    fn nesting_at_max_depth_parses() {
+        // The leaf sits at level MAX_DEPTH under MAX_DEPTH - 1 `not`s.
+        assert!(Criterion::parse(&nested_not(MAX_DEPTH - 1)).is_ok());
+    }
+
+    #[test]
+    fn nesting_over_max_depth_rejected() {
+        let error = parse_error(nested_not(MAX_DEPTH));
+        assert_eq!(error.pointer, "/not".repeat(MAX_DEPTH));
+        assert!(error.message.contains("32 levels"), "{}", error.message);
+    }
+
+    #[test]
+    fn very_deep_nesting_rejected_early() {
+        let error = parse_error(nested_not(2_000));
+        assert_eq!(error.pointer.len(), "/not".len() * MAX_DEPTH);
+    }
+
+    #[test]
+    fn criteria_count_limited() {
+        let leaves = |count: usize| vec![json!({"sex": "female"}); count];
+        // `any` itself is one criterion, so MAX_CRITERIA - 1 leaves fit.
+        assert!(Criterion::parse(&json!({ "any": leaves(MAX_CRITERIA - 1) })).is_ok());
+
+        let error = parse_error(json!({ "any": leaves(MAX_CRITERIA) }));
+        assert_eq!(error.pointer, format!("/any/{}", MAX_CRITERIA - 1));
+        assert!(error.message.contains("1000 criteria"), "{}", error.message);
+    }
+
+    #[test]
+    fn prefix_count_limited() {
+        let event = |count: usize| {
+            json!({"event": {"registry": "cancer",
+                "icd10": {"column": "icd10", "prefixes": vec!["C18"; count]}}})
+        };
+        assert!(Criterion::parse(&event(MAX_PREFIXES)).is_ok());
+
+        let error = parse_error(event(MAX_PREFIXES + 1));
+        assert_eq!(error.pointer, "/event/icd10/prefixes");
+        assert!(error.message.contains("limit of 1000"), "{}", error.message);
     }
 }

@@ -6,7 +6,7 @@ use actix_web::{HttpResponse, web};
 use hap_kit::Secret;
 use hap_kit::auth::{AuthSettings, Authenticator, Principal, Role, issue_dev_token};
 use hap_kit::http::server::Common;
-use hap_kit::http::{HttpSettings, Readiness, ReadinessCheck, bind, serve};
+use hap_kit::http::{BodyLimit, HttpSettings, Readiness, ReadinessCheck, bind, serve};
 use serde_json::{Value, json};
 
 const SECRET: &str = "a-development-secret-for-http-tests";
@@ -14,6 +14,35 @@ const SECRET: &str = "a-development-secret-for-http-tests";
 async fn echo(principal: Principal, body: web::Json<Value>) -> HttpResponse {
     HttpResponse::Ok().json(json!({"subject": principal.subject, "body": body.into_inner()}))
 }
+
+async fn text_length(body: String) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"length": body.len()}))
+}
+
+async fn bytes_length(body: web::Bytes) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"length": body.len()}))
+}
+
+async fn item(id: web::Path<uuid::Uuid>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"id": id.into_inner()}))
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PageQuery {
+    limit: Option<u32>,
+}
+
+async fn page(query: web::Query<PageQuery>) -> HttpResponse {
+    HttpResponse::Ok().json(json!({"limit": query.limit}))
+}
+
+async fn panics() -> HttpResponse {
+    panic!("a handler bug")
+}
+
+/// The upload limit of the `/v1/upload` scope, in bytes.
+const UPLOAD_LIMIT: usize = 128;
 
 /// Starts a server whose readiness has one passing and one failing check.
 fn start() -> String {
@@ -40,7 +69,20 @@ fn start() -> String {
         registry: prometheus::Registry::new(),
     };
     let server = serve(listener, &settings, common, |config| {
-        config.route("/v1/echo", web::post().to(echo));
+        config
+            .route("/v1/echo", web::post().to(echo))
+            .route("/v1/text", web::post().to(text_length))
+            .route("/v1/items/{id}", web::get().to(item))
+            .route("/v1/page", web::get().to(page))
+            .route("/v1/panic", web::get().to(panics))
+            .service(web::resource("/v1/resource").route(web::post().to(text_length)))
+            .service(
+                web::scope("/v1/upload")
+                    .configure(|scope| {
+                        BodyLimit::new(UPLOAD_LIMIT, "test.max_upload_bytes").register(scope);
+                    })
+                    .route("", web::post().to(bytes_length)),
+            );
     })
     .unwrap();
     actix_web::rt::spawn(server);
@@ -191,4 +233,213 @@ async fn oversize_body_names_limit() {
     assert_eq!(status, 413);
     assert_eq!(body["type"], "urn:hap:problem:body-too-large");
     assert_eq!(body["limit"], 64);
+    assert_eq!(body["setting"], "http.max_body_bytes");
+}
+
+async fn post(base: &str, path: &str, content_type: &str, body: Vec<u8>) -> (u16, String, Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{base}{path}"))
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    problem(response).await
+}
+
+#[actix_web::test]
+async fn oversize_text_body_names_setting() {
+    let base = start();
+    let (status, content_type, body) = post(&base, "/v1/text", "text/plain", vec![b'x'; 65]).await;
+    assert_eq!(status, 413);
+    assert_eq!(content_type, "application/problem+json");
+    assert_eq!(body["type"], "urn:hap:problem:body-too-large");
+    assert_eq!(body["limit"], 64);
+    assert_eq!(body["setting"], "http.max_body_bytes");
+}
+
+#[actix_web::test]
+async fn text_body_at_limit_accepted() {
+    let base = start();
+    let response = reqwest::Client::new()
+        .post(format!("{base}/v1/text"))
+        .body(vec![b'x'; 64])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+}
+
+#[actix_web::test]
+async fn upload_limit_replaces_default() {
+    let base = start();
+    let response = reqwest::Client::new()
+        .post(format!("{base}/v1/upload"))
+        .body(vec![b'x'; UPLOAD_LIMIT])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+
+    let (status, content_type, body) = post(
+        &base,
+        "/v1/upload",
+        "text/csv",
+        vec![b'x'; UPLOAD_LIMIT + 1],
+    )
+    .await;
+    assert_eq!(status, 413);
+    assert_eq!(content_type, "application/problem+json");
+    assert_eq!(body["limit"], UPLOAD_LIMIT);
+    assert_eq!(body["setting"], "test.max_upload_bytes");
+    let detail = body["detail"].as_str().unwrap();
+    assert!(detail.contains("test.max_upload_bytes"), "{detail}");
+}
+
+#[actix_web::test]
+async fn chunked_oversize_upload_is_problem() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let base = start();
+    let address = base.trim_start_matches("http://");
+    // A chunked body has no Content-Length, so the limit applies while reading.
+    let chunk = "x".repeat(100);
+    let request = format!(
+        "POST /v1/upload HTTP/1.1\r\nHost: {address}\r\nTransfer-Encoding: chunked\r\n\
+         Connection: close\r\n\r\n64\r\n{chunk}\r\n64\r\n{chunk}\r\n0\r\n\r\n"
+    );
+    let mut stream = tokio::net::TcpStream::connect(address).await.unwrap();
+    stream.write_all(request.as_bytes()).await.unwrap();
+    let mut response = Vec::new();
+    stream.read_to_end(&mut response).await.unwrap();
+    let response = String::from_utf8(response).unwrap();
+    assert!(response.starts_with("HTTP/1.1 413"), "{response}");
+    assert!(
+        response.contains("content-type: application/problem+json"),
+        "{response}"
+    );
+    assert!(response.contains("test.max_upload_bytes"), "{response}");
+}
+
+#[actix_web::test]
+async fn invalid_utf8_text_body_is_problem() {
+    let base = start();
+    let (status, content_type, body) =
+        post(&base, "/v1/text", "text/plain", vec![b'a', 0xff, 0xfe]).await;
+    assert_eq!(status, 400);
+    assert_eq!(content_type, "application/problem+json");
+    assert_eq!(body["type"], "urn:hap:problem:invalid-request");
+}
+
+#[actix_web::test]
+async fn invalid_utf8_json_body_is_problem() {
+    let base = start();
+    let response = reqwest::Client::new()
+        .post(format!("{base}/v1/echo"))
+        .bearer_auth(token())
+        .header("content-type", "application/json")
+        .body(b"{\"a\": \"\xff\"}".to_vec())
+        .send()
+        .await
+        .unwrap();
+    let (status, content_type, body) = problem(response).await;
+    assert_eq!(status, 400);
+    assert_eq!(content_type, "application/problem+json");
+    assert_eq!(body["type"], "urn:hap:problem:invalid-json");
+}
+
+#[actix_web::test]
+async fn invalid_utf8_path_is_problem() {
+    let base = start();
+    let response = reqwest::get(format!("{base}/v1/items/%FF%FE"))
+        .await
+        .unwrap();
+    let (status, content_type, body) = problem(response).await;
+    assert_eq!(status, 400);
+    assert_eq!(content_type, "application/problem+json");
+    assert_eq!(body["type"], "urn:hap:problem:invalid-encoding");
+    assert!(body["detail"].as_str().unwrap().contains("path"));
+}
+
+#[actix_web::test]
+async fn invalid_utf8_query_is_problem() {
+    let base = start();
+    let response = reqwest::get(format!("{base}/v1/page?limit=%FF"))
+        .await
+        .unwrap();
+    let (status, content_type, body) = problem(response).await;
+    assert_eq!(status, 400);
+    assert_eq!(content_type, "application/problem+json");
+    assert_eq!(body["type"], "urn:hap:problem:invalid-encoding");
+    assert!(body["detail"].as_str().unwrap().contains("query string"));
+}
+
+#[actix_web::test]
+async fn non_uuid_path_is_problem() {
+    let base = start();
+    let response = reqwest::get(format!("{base}/v1/items/..%2F..%2Fetc%2Fpasswd"))
+        .await
+        .unwrap();
+    let (status, content_type, body) = problem(response).await;
+    assert_eq!(status, 400);
+    assert_eq!(content_type, "application/problem+json");
+    assert_eq!(body["type"], "urn:hap:problem:invalid-path");
+}
+
+#[actix_web::test]
+async fn oversize_query_number_is_problem() {
+    let base = start();
+    let response = reqwest::get(format!("{base}/v1/page?limit=99999999999999999999"))
+        .await
+        .unwrap();
+    let (status, content_type, body) = problem(response).await;
+    assert_eq!(status, 400);
+    assert_eq!(content_type, "application/problem+json");
+    assert_eq!(body["type"], "urn:hap:problem:invalid-query");
+}
+
+#[actix_web::test]
+async fn unknown_query_parameter_is_problem() {
+    let base = start();
+    let response = reqwest::get(format!("{base}/v1/page?limti=5"))
+        .await
+        .unwrap();
+    let (status, _, body) = problem(response).await;
+    assert_eq!(status, 400);
+    assert_eq!(body["type"], "urn:hap:problem:invalid-query");
+    assert!(body["detail"].as_str().unwrap().contains("limti"));
+}
+
+#[actix_web::test]
+async fn wrong_method_is_problem() {
+    let base = start();
+    // A resource returns an empty 405 for a method it has no route for.
+    let response = reqwest::get(format!("{base}/v1/resource")).await.unwrap();
+    let (status, content_type, body) = problem(response).await;
+    assert_eq!(status, 405);
+    assert_eq!(content_type, "application/problem+json");
+    assert_eq!(body["type"], "urn:hap:problem:method-not-allowed");
+}
+
+#[actix_web::test]
+async fn handler_panic_is_500_problem() {
+    let base = start();
+    let response = reqwest::get(format!("{base}/v1/panic")).await.unwrap();
+    let (status, content_type, body) = problem(response).await;
+    assert_eq!(status, 500);
+    assert_eq!(content_type, "application/problem+json");
+    assert_eq!(body["type"], "urn:hap:problem:internal");
+    assert!(!body["detail"].as_str().unwrap().contains("handler bug"));
+
+    // The worker that ran the handler keeps serving.
+    let after = reqwest::get(format!("{base}/health/live")).await.unwrap();
+    assert_eq!(after.status(), 200);
+}
+
+#[actix_web::test]
+async fn readiness_body_kept_on_503() {
+    let base = start();
+    let response = reqwest::get(format!("{base}/health/ready")).await.unwrap();
+    assert_eq!(response.status(), 503);
+    assert_eq!(response.headers()["content-type"], "application/json");
 }

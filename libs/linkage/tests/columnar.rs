@@ -767,3 +767,37 @@ fn descriptor_errors_name_the_problem() {
         assert!(error.contains(expected), "{error}");
     }
 }
+
+#[test]
+fn unclosed_quote_stops_at_row_limit() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut numbers = Numbers::new();
+    let person = numbers.person(5, 5, 55);
+    write(
+        &dir.path().join("population.csv"),
+        format!("{POPULATION_HEADER}\n{person},female,1955-05-05,0301,,,\n").as_bytes(),
+    );
+    let mut cancer = format!("{CANCER_HEADER}\n{person},C18.7,2015-03-01,\"II\n");
+    while cancer.len() < 70_000 {
+        cancer.push_str(&format!("{person},C18.7,2015-03-01,II\n"));
+    }
+    write(&dir.path().join("cancer.csv"), cancer.as_bytes());
+
+    let (spine, registries) = hap_linkage::columnar::registry_folder(dir.path());
+    let criterion = Criterion::parse(&json!({"present": "cancer"})).unwrap();
+    let plan = RunPlan {
+        spine: &spine,
+        registries: &registries,
+        criterion: &criterion,
+        rules: TEST_RULES,
+        project_key: KEY,
+        threads: 1,
+    };
+    match cohort_size(&plan) {
+        Err(RunError::Read { message, .. }) => {
+            assert!(message.contains("line 2"), "{message}");
+            assert!(message.contains("limit of 65536"), "{message}");
+        }
+        other => panic!("expected a read error, found {:?}", other.map(|_| ())),
+    }
+}

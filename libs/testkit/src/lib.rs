@@ -5,6 +5,7 @@
 //! - [`EventObserver`]: an exclusive queue that collects the events a service emits.
 //! - [`openapi`]: checks of a service's served OpenAPI document against its routes.
 //! - [`MotoServer`]: moto's S3 server, for object storage tests.
+//! - [`hostile`]: hostile requests that must get 4xx problem responses.
 //!
 //! Each test gets its own database and namespace, so tests run in parallel.
 //! The servers are found through `HAP_TEST_DATABASE_URL` and
@@ -13,6 +14,7 @@
 
 mod broker;
 mod database;
+pub mod hostile;
 mod moto;
 mod observer;
 pub mod openapi;

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use actix_web::web;
 use hap_identity::Rules;
 use hap_kit::db::PgPool;
+use hap_kit::http::BodyLimit;
 use hap_kit::settings::decode_hex_key;
 use hap_service::{Base, Running, StartError};
 
@@ -20,7 +21,6 @@ pub struct AppState {
     pub registries: Arc<Vec<RegistryBasis>>,
     pub platform_key: Vec<u8>,
     pub identity: Rules,
-    pub max_import_bytes: usize,
 }
 
 pub async fn start(
@@ -48,13 +48,17 @@ pub async fn start(
         registries,
         platform_key,
         identity: settings.consent.identity,
-        max_import_bytes: settings.consent.max_import_bytes,
     });
-    let max_import = settings.consent.max_import_bytes;
+    // The CSV import is the only raw body of this service, so its limit
+    // applies to every `Bytes` extractor here. JSON bodies keep the
+    // `http.max_body_bytes` limit.
+    let import_limit = BodyLimit::new(
+        settings.consent.max_import_bytes,
+        "consent.max_import_bytes",
+    );
     base.serve(&settings.common, listener, move |config| {
-        config
-            .app_data(state.clone())
-            .app_data(web::PayloadConfig::new(max_import + 1));
+        config.app_data(state.clone());
+        import_limit.register(config);
         routes::configure(config);
     })
     .await

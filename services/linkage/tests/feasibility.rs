@@ -9,10 +9,16 @@ use std::net::TcpListener;
 use hap_identity::classic_check_digits;
 use hap_kit::auth::{Role, issue_dev_token};
 use hap_linkage_service::settings::{DEFAULTS, Settings};
+use hap_testkit::hostile::{
+    JsonEndpoint, assert_no_failures, check_json_endpoint, check_query, expect_problem,
+};
 use hap_testkit::{TestBroker, TestDatabase};
 use serde_json::{Value, json};
 
 const DEV_SECRET: &str = "linkage-tests-development-secret-0123456789";
+
+/// A small `http.max_body_bytes`, so the oversize body is small too.
+const MAX_BODY_BYTES: usize = 16_384;
 
 /// Synthetic numbers (month plus 80) of persons born on 1 January 19`year`.
 fn synthetic_numbers(year: u32, count: usize) -> Vec<String> {
@@ -80,6 +86,7 @@ impl Service {
             ("linkage.master_key", "11".repeat(32)),
             ("linkage.platform_key", "22".repeat(32)),
             ("linkage.identity.profile", "test".to_owned()),
+            ("http.max_body_bytes", MAX_BODY_BYTES.to_string()),
             (
                 "store.registry_dir",
                 registries.path().display().to_string(),
@@ -168,4 +175,64 @@ async fn feasibility_needs_applicant_role() {
     let service = Service::start().await;
     let (status, _) = service.count(Role::CaseHandler, cancer("C18")).await;
     assert_eq!(status, 403);
+}
+
+#[actix_web::test]
+async fn feasibility_rejects_criteria_over_limits() {
+    let service = Service::start().await;
+    let mut deep = json!({"sex": "male"});
+    for _ in 0..hap_contracts::criteria::MAX_DEPTH {
+        deep = json!({ "not": deep });
+    }
+    let (status, body) = service.count(Role::Applicant, deep).await;
+    assert_eq!(status, 400, "{body}");
+    assert_eq!(body["type"], "urn:hap:problem:invalid-criteria");
+    assert!(
+        body["detail"].as_str().unwrap().contains("32 levels"),
+        "{body}"
+    );
+
+    let many = vec![json!({"sex": "male"}); hap_contracts::criteria::MAX_CRITERIA];
+    let (status, body) = service.count(Role::Applicant, json!({ "any": many })).await;
+    assert_eq!(status, 400, "{body}");
+    assert!(
+        body["detail"].as_str().unwrap().contains("1000 criteria"),
+        "{body}"
+    );
+}
+
+#[actix_web::test]
+async fn hostile_input_gets_problem_responses() {
+    let service = Service::start().await;
+    let token = |role| issue_dev_token(DEV_SECRET, "hap-dev", "user-1", &[role], 60).unwrap();
+    let base = &service.base_url;
+
+    let mut failures = check_json_endpoint(
+        &service.client,
+        &JsonEndpoint {
+            method: reqwest::Method::POST,
+            url: format!("{base}/v1/feasibility"),
+            token: token(Role::Applicant),
+            body: json!({"criteria": cancer("C18")}),
+            max_body_bytes: MAX_BODY_BYTES,
+        },
+    )
+    .await;
+    failures.extend(
+        check_query(
+            &service.client,
+            &format!("{base}/v1/runs"),
+            &format!("application_id={}", uuid::Uuid::nil()),
+            &token(Role::Auditor),
+        )
+        .await,
+    );
+    let id_not_uuid = service
+        .client
+        .get(format!(
+            "{base}/v1/runs?application_id=..%2F..%2Fetc%2Fpasswd"
+        ))
+        .bearer_auth(token(Role::Auditor));
+    failures.extend(expect_problem("non-UUID application_id", id_not_uuid).await);
+    assert_no_failures(failures);
 }

@@ -7,8 +7,10 @@ use prometheus::Registry;
 use serde::Deserialize;
 
 use super::health::{self, Readiness};
+use super::limits::BodyLimit;
 use super::observe::{HttpMetrics, observe};
 use super::problem::Problem;
+use super::rejection::problem_responses;
 use crate::auth::Authenticator;
 use hap_messaging::redact::redact_values;
 
@@ -18,7 +20,8 @@ pub struct HttpSettings {
     pub host: String,
     /// 0 picks a free port (tests).
     pub port: u16,
-    /// The largest JSON request body accepted, in bytes.
+    /// The largest request body accepted, in bytes: every JSON body, and
+    /// raw bodies unless the service registers its own [`BodyLimit`].
     pub max_body_bytes: usize,
     /// How long in-flight requests may run after SIGTERM.
     pub shutdown_timeout_seconds: u64,
@@ -53,8 +56,11 @@ where
 
     let server = HttpServer::new(move || {
         App::new()
+            .wrap(from_fn(problem_responses))
             .wrap(from_fn(observe))
             .app_data(json_config(max_body))
+            .app_data(web::PayloadConfig::new(max_body))
+            .app_data(BodyLimit::new(max_body, BodyLimit::JSON_SETTING))
             .app_data(path_config())
             .app_data(query_config())
             .app_data(common.authenticator.clone())
@@ -83,12 +89,9 @@ fn json_config(limit: usize) -> web::JsonConfig {
         .error_handler(move |error, _| {
             let problem = match &error {
                 actix_web::error::JsonPayloadError::Overflow { .. }
-                | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => Problem::new(
-                    actix_web::http::StatusCode::PAYLOAD_TOO_LARGE,
-                    "body-too-large",
-                    format!("the request body is larger than the limit of {limit} bytes"),
-                )
-                .with("limit", limit),
+                | actix_web::error::JsonPayloadError::OverflowKnownLength { .. } => {
+                    BodyLimit::new(limit, BodyLimit::JSON_SETTING).problem()
+                }
                 actix_web::error::JsonPayloadError::ContentType => Problem::new(
                     actix_web::http::StatusCode::UNSUPPORTED_MEDIA_TYPE,
                     "unsupported-media-type",

@@ -26,6 +26,11 @@ pub(crate) const ROWS_PER_PART: usize = 2 * 1024 * 1024;
 const BATCH_ROWS: usize = 64 * 1024;
 /// UTF-8 byte order mark, which spreadsheet exports put before the header.
 const BYTE_ORDER_MARK: &[u8] = b"\xEF\xBB\xBF";
+/// The maximum length of a CSV row, in bytes of its fields. Registry rows
+/// are a few hundred bytes. A longer row nearly always comes from a quote
+/// that is never closed, which makes the reader take the rest of the file
+/// as one field.
+pub(crate) const MAX_ROW_BYTES: usize = 65_536;
 
 /// The way a requested column is read.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -232,6 +237,17 @@ impl Extract {
             let more = reader
                 .read_byte_record(&mut record)
                 .map_err(|error| read_error(path, error))?;
+            if more && record.as_slice().len() > MAX_ROW_BYTES {
+                let line = record.position().map_or(0, csv::Position::line);
+                return Err(read_error(
+                    path,
+                    format!(
+                        "the row starting at line {line} has {} bytes of fields, more than the \
+                         limit of {MAX_ROW_BYTES}; check the row for a quote that is never closed",
+                        record.as_slice().len()
+                    ),
+                ));
+            }
             if more {
                 for (builder, &position) in builders.iter_mut().zip(&positions) {
                     match record.get(position).map(<[u8]>::trim_ascii) {

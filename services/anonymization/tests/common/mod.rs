@@ -30,6 +30,7 @@ pub const DEV_SECRET: &str = "anonymization-tests-development-secret-0123";
 
 /// The running service and the fixtures it uses.
 pub struct TestService {
+    pub base_url: String,
     pub settings: Settings,
     /// The `anonymization.*` events the service emits.
     pub events: EventObserver,
@@ -90,10 +91,12 @@ impl TestService {
         )
         .await
         .unwrap();
+        let base_url = format!("http://127.0.0.1:{}", running.port);
         let server = running.server_handle();
         let running = actix_web::rt::spawn(running.wait());
 
         TestService {
+            base_url,
             work: WorkStore::new(work_dir.path()),
             settings,
             events,

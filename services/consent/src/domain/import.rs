@@ -37,6 +37,11 @@ pub struct Parsed {
 /// The maximum number of rows in one import.
 pub const MAX_ROWS: usize = 1_000_000;
 
+/// The maximum length of a row, in bytes of its fields. A valid row holds an
+/// 11-digit number, an event name, a date, a channel name and a DUO scope,
+/// which is well under this limit.
+pub const MAX_ROW_BYTES: usize = 1024;
+
 /// Parses the CSV body for a registry of `kind`. A missing or wrong header
 /// rejects the whole file. The `scope` column is optional.
 pub fn parse_csv(
@@ -83,6 +88,14 @@ pub fn parse_csv(
                 continue;
             }
         };
+        let row_bytes = record.as_byte_record().as_slice().len();
+        if row_bytes > MAX_ROW_BYTES {
+            rejected.push(reject(format!(
+                "the row has {row_bytes} bytes of fields, more than the limit of {MAX_ROW_BYTES}; \
+                 check for a missing closing quote"
+            )));
+            continue;
+        }
         if record.len() != columns {
             rejected.push(reject(format!(
                 "expected {columns} fields, found {}",
@@ -297,5 +310,35 @@ mod tests {
         assert_eq!(parsed.rows.len(), 1);
         assert_eq!(parsed.rows[0].1.event, EventKind::OptedOut);
         assert!(parsed.rejected[0].reason.contains("opt-out"));
+    }
+
+    #[test]
+    fn row_over_byte_limit_rejected() {
+        let number = synthetic_number();
+        let source = "s".repeat(MAX_ROW_BYTES);
+        let body = format!(
+            "person_id,event,event_date,source\n\
+             {number},given,2020-01-01,{source}\n\
+             {number},given,2021-01-01,helsenorge\n"
+        );
+        let parsed = parse_csv(body.as_bytes(), BasisKind::ConsentBased, RULES, &[7; 32]).unwrap();
+        assert_eq!(parsed.rows.len(), 1);
+        assert_eq!(parsed.rejected.len(), 1);
+        assert_eq!(parsed.rejected[0].line, 2);
+        assert!(parsed.rejected[0].reason.contains("limit of 1024"));
+    }
+
+    #[test]
+    fn unclosed_quote_rejected_by_row_limit() {
+        let number = synthetic_number();
+        let mut body =
+            format!("person_id,event,event_date,source\n{number},given,2020-01-01,\"open\n");
+        for _ in 0..100 {
+            body.push_str(&format!("{number},given,2020-01-01,helsenorge\n"));
+        }
+        let parsed = parse_csv(body.as_bytes(), BasisKind::ConsentBased, RULES, &[7; 32]).unwrap();
+        assert!(parsed.rows.is_empty());
+        assert_eq!(parsed.rejected.len(), 1);
+        assert!(parsed.rejected[0].reason.contains("closing quote"));
     }
 }

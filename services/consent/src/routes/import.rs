@@ -1,4 +1,3 @@
-use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use diesel::Connection;
 use hap_contracts::criteria::Registry;
@@ -68,19 +67,6 @@ pub async fn import(
         )
         .into());
     }
-    if body.len() > state.max_import_bytes {
-        return Err(Problem::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body-too-large",
-            format!(
-                "the import is larger than the limit of {} bytes; split it",
-                state.max_import_bytes
-            ),
-        )
-        .with("limit", state.max_import_bytes)
-        .into());
-    }
-
     let rules = state.identity;
     let key = state.platform_key.clone();
     let parsed = tokio::task::spawn_blocking(move || parse_csv(&body, kind, rules, &key))

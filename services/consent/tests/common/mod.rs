@@ -78,6 +78,12 @@ impl TestService {
     /// The consumer's queue is declared before the service starts, so events
     /// published before its consumer connects wait in the queue.
     pub async fn start() -> TestService {
+        TestService::start_with(&[]).await
+    }
+
+    /// Starts the service with `extra` settings overrides, such as a small
+    /// `consent.max_import_bytes`.
+    pub async fn start_with(extra: &[(&str, String)]) -> TestService {
         let database =
             TestDatabase::create(&[&hap_messaging::MIGRATIONS, &hap_consent::MIGRATIONS]);
         let broker = TestBroker::create();
@@ -90,6 +96,8 @@ impl TestService {
             ("consent.platform_key", PLATFORM_KEY_HEX.to_owned()),
             ("consent.identity.profile", "test".to_owned()),
         ];
+        let overrides: Vec<(&str, String)> =
+            overrides.into_iter().chain(extra.iter().cloned()).collect();
         let settings: Settings = hap_kit::settings::load_with(DEFAULTS, &overrides).unwrap();
 
         let messaging = Broker::new(settings.common.broker.clone()).unwrap();

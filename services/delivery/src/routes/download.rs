@@ -3,7 +3,7 @@ use actix_web::http::header::{self, ContentDisposition, DispositionParam, Dispos
 use actix_web::{HttpRequest, HttpResponse, web};
 use diesel::prelude::*;
 use hap_kit::db::blocking;
-use hap_kit::http::{ApiError, Problem};
+use hap_kit::http::{ApiError, Problem, check_name};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -53,6 +53,7 @@ pub async fn file(
     query: web::Query<DownloadQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, name) = path.into_inner();
+    check_name("file name", &name)?;
     let grant = grants::check(&state, id, query.grant.as_deref()).await?;
     let delivery = load(&state, id).await?;
     if !delivery.recipients.contains(&grant.subject) {

@@ -56,6 +56,10 @@ impl Reply {
 }
 
 /// The running service and the fixtures it uses.
+/// The test service's `http.max_body_bytes`, small so that an oversize
+/// body is small too.
+pub const MAX_BODY_BYTES: usize = 65_536;
+
 pub struct TestService {
     pub base_url: String,
     pub settings: Settings,
@@ -99,6 +103,7 @@ impl TestService {
                 delivery_dir.path().display().to_string(),
             ),
             ("delivery.sweep_seconds", "1".to_owned()),
+            ("http.max_body_bytes", MAX_BODY_BYTES.to_string()),
         ];
         if let StoreKind::S3 { endpoint, bucket } = &kind {
             overrides.extend([

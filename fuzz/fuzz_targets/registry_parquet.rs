@@ -1,0 +1,51 @@
+//! Links a registry folder whose cancer extract is the fuzz input read as
+//! Parquet, with a fixed CSV population register as the spine.
+
+#![no_main]
+
+use std::fs;
+
+use hap_contracts::criteria::Criterion;
+use hap_identity::{ChecksumPolicy, Profile, Rules};
+use hap_linkage::columnar::descriptor::Format;
+use hap_linkage::columnar::{RunPlan, registry_folder, run};
+use libfuzzer_sys::fuzz_target;
+
+/// Synthetic numbers (month plus 80), which only the test profile accepts.
+const RULES: Rules = Rules {
+    policy: ChecksumPolicy::Allow2032,
+    profile: Profile::Test,
+};
+
+const POPULATION: &str = "\
+person_id,sex,birth_date,municipality,death_date,emigration_date,former_dnumber
+05855510180,female,1955-05-05,0301,,,
+10866010019,male,1960-06-10,4601,2020-01-01,,
+";
+
+fuzz_target!(|data: &[u8]| {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    fs::write(dir.path().join("population.csv"), POPULATION).expect("population.csv written");
+    // registry_folder lists the cancer registry only when cancer.csv exists.
+    fs::write(dir.path().join("cancer.csv"), "").expect("cancer.csv written");
+    let parquet = dir.path().join("cancer.parquet");
+    fs::write(&parquet, data).expect("cancer.parquet written");
+
+    let (spine, mut registries) = registry_folder(dir.path());
+    for registry in &mut registries {
+        registry.file.path = parquet.clone();
+        registry.file.format = Format::Parquet;
+    }
+    let criterion = Criterion::parse(&serde_json::json!({"event": {"registry": "cancer",
+        "icd10": {"column": "icd10", "prefixes": ["C18"]}}}))
+    .expect("a valid criterion");
+    let plan = RunPlan {
+        spine: &spine,
+        registries: &registries,
+        criterion: &criterion,
+        rules: RULES,
+        project_key: b"fuzz project key",
+        threads: 1,
+    };
+    let _ = run(&plan, &dir.path().join("out"));
+});
