@@ -3,6 +3,8 @@
 //! - [`TestDatabase`]: a fresh database per test, migrated, dropped on drop.
 //! - [`TestBroker`]: a fresh messaging namespace per test, deleted on drop.
 //! - [`EventObserver`]: an exclusive queue that collects the events a service emits.
+//! - [`Proxy`]: a TCP proxy that cuts, blackholes or slows a connection to a server.
+//! - [`PrivatePostgres`]: a PostgreSQL server of the test's own, to restart.
 //!
 //! Each test gets its own database and namespace, so tests run in parallel.
 //! The servers are found through `HAP_TEST_DATABASE_URL` and
@@ -12,7 +14,11 @@
 mod broker;
 mod database;
 mod observer;
+mod postgres;
+mod proxy;
 
 pub use broker::TestBroker;
 pub use database::TestDatabase;
 pub use observer::{EVENT_WAIT, EventObserver};
+pub use postgres::PrivatePostgres;
+pub use proxy::{Proxy, ProxyMode};

@@ -1,0 +1,450 @@
+//! A TCP proxy between a service and a server that a test can cut, blackhole
+//! or slow down at run time, to reproduce network faults and server restarts.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// Size of the buffer each direction of a connection reads into. A slowed
+/// proxy delays each read of up to this many bytes.
+const CHUNK_SIZE: usize = 16 * 1024;
+
+/// What the proxy does with traffic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProxyMode {
+    /// Forwards bytes in both directions as they arrive.
+    Forward,
+    /// Closes every open connection and closes each new one as soon as it is
+    /// accepted, which clients see as a server that went away.
+    Cut,
+    /// Accepts connections but forwards nothing, in either direction, until
+    /// the mode changes: a network partition. Bytes already sent wait in the
+    /// socket buffers and flow on after [`Proxy::restore`], as TCP delivers
+    /// them after a partition heals.
+    Blackhole,
+    /// Forwards each chunk read from either side after this delay.
+    Slow(Duration),
+}
+
+/// A TCP proxy listening on `127.0.0.1` at a free port and forwarding to a
+/// target address. It runs on the Tokio runtime that started it; dropping
+/// it stops listening and closes every connection.
+#[derive(Debug)]
+pub struct Proxy {
+    address: SocketAddr,
+    target: String,
+    mode: watch::Sender<ProxyMode>,
+    open: Arc<AtomicUsize>,
+    accept_task: JoinHandle<()>,
+}
+
+impl Proxy {
+    /// Starts a proxy to `target` (`host:port`) in [`ProxyMode::Forward`].
+    /// The target is resolved on each new connection, so it need not be up
+    /// yet. Must be called inside a Tokio runtime.
+    pub async fn start(target: impl Into<String>) -> io::Result<Proxy> {
+        let target = target.into();
+        let listener = TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
+        let (mode, _) = watch::channel(ProxyMode::Forward);
+        let open = Arc::new(AtomicUsize::new(0));
+        let accept_task = tokio::spawn(accept(
+            listener,
+            target.clone(),
+            mode.clone(),
+            Arc::clone(&open),
+        ));
+        Ok(Proxy {
+            address,
+            target,
+            mode,
+            open,
+            accept_task,
+        })
+    }
+
+    /// Address that clients connect to instead of the target.
+    pub fn address(&self) -> SocketAddr {
+        self.address
+    }
+
+    /// Address the proxy forwards to.
+    pub fn target(&self) -> &str {
+        &self.target
+    }
+
+    /// Current mode.
+    pub fn mode(&self) -> ProxyMode {
+        *self.mode.borrow()
+    }
+
+    /// Number of client connections the proxy holds open.
+    pub fn open_connections(&self) -> usize {
+        self.open.load(Ordering::SeqCst)
+    }
+
+    /// Closes every open connection and closes new ones at once.
+    pub fn cut(&self) {
+        self.set(ProxyMode::Cut);
+    }
+
+    /// Stops forwarding on every connection, open and new, without closing any.
+    pub fn blackhole(&self) {
+        self.set(ProxyMode::Blackhole);
+    }
+
+    /// Delays each chunk read from either side by `latency`.
+    pub fn slow(&self, latency: Duration) {
+        self.set(ProxyMode::Slow(latency));
+    }
+
+    /// Forwards traffic again. Connections held by a blackhole resume where
+    /// they stopped; connections closed by a cut stay closed.
+    pub fn restore(&self) {
+        self.set(ProxyMode::Forward);
+    }
+
+    fn set(&self, mode: ProxyMode) {
+        self.mode.send_replace(mode);
+    }
+}
+
+impl Drop for Proxy {
+    fn drop(&mut self) {
+        self.accept_task.abort();
+        // The aborted accept task still holds a sender until it is dropped,
+        // so the connections are told to close explicitly.
+        self.mode.send_replace(ProxyMode::Cut);
+    }
+}
+
+async fn accept(
+    listener: TcpListener,
+    target: String,
+    mode: watch::Sender<ProxyMode>,
+    open: Arc<AtomicUsize>,
+) {
+    loop {
+        let client = match listener.accept().await {
+            Ok((client, _)) => client,
+            Err(error) => {
+                // Accept fails on resource limits (EMFILE); waiting lets
+                // connections close before the next try.
+                eprintln!("proxy to {target}: accepting a connection failed: {error}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        if *mode.borrow() == ProxyMode::Cut {
+            drop(client);
+            continue;
+        }
+        let guard = OpenGuard::new(Arc::clone(&open));
+        tokio::spawn(serve(client, target.clone(), mode.subscribe(), guard));
+    }
+}
+
+/// Counts a connection as open until dropped.
+struct OpenGuard(Arc<AtomicUsize>);
+
+impl OpenGuard {
+    fn new(open: Arc<AtomicUsize>) -> Self {
+        open.fetch_add(1, Ordering::SeqCst);
+        Self(open)
+    }
+}
+
+impl Drop for OpenGuard {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Forwards one client connection until either side closes it or the proxy
+/// is cut. Returning drops both sockets, which closes them.
+async fn serve(
+    client: TcpStream,
+    target: String,
+    mut mode: watch::Receiver<ProxyMode>,
+    _guard: OpenGuard,
+) {
+    // A connection accepted during a blackhole waits before it reaches the
+    // target, as a SYN would during a partition (the kernel has already
+    // completed the handshake with the client).
+    if !wait_while_blackholed(&mut mode).await {
+        return;
+    }
+    let server = match TcpStream::connect(&target).await {
+        Ok(server) => server,
+        Err(error) => {
+            eprintln!("proxy to {target}: connecting to the target failed: {error}");
+            return;
+        }
+    };
+    let _ = client.set_nodelay(true);
+    let _ = server.set_nodelay(true);
+
+    let (client_read, client_write) = client.into_split();
+    let (server_read, server_write) = server.into_split();
+    let upstream = pump(client_read, server_write, mode.clone());
+    let downstream = pump(server_read, client_write, mode.clone());
+    tokio::select! {
+        _ = async { tokio::try_join!(upstream, downstream) } => {}
+        () = wait_for_cut(&mut mode) => {}
+    }
+}
+
+/// Waits until the mode is not a blackhole; returns `false` when it became
+/// a cut or the proxy was dropped.
+async fn wait_while_blackholed(mode: &mut watch::Receiver<ProxyMode>) -> bool {
+    match mode
+        .wait_for(|current| *current != ProxyMode::Blackhole)
+        .await
+    {
+        Ok(current) => *current != ProxyMode::Cut,
+        Err(_) => false,
+    }
+}
+
+async fn wait_for_cut(mode: &mut watch::Receiver<ProxyMode>) {
+    let _ = mode.wait_for(|current| *current == ProxyMode::Cut).await;
+}
+
+/// Copies one direction, chunk by chunk, obeying the mode before each write.
+/// On end of stream it shuts down the writing side, so half-closed
+/// connections behave as without the proxy.
+async fn pump(
+    mut from: OwnedReadHalf,
+    mut to: OwnedWriteHalf,
+    mut mode: watch::Receiver<ProxyMode>,
+) -> io::Result<()> {
+    let mut buffer = vec![0; CHUNK_SIZE];
+    loop {
+        let read = from.read(&mut buffer).await?;
+        if read == 0 {
+            to.shutdown().await?;
+            return Ok(());
+        }
+        let current = *mode.borrow_and_update();
+        match current {
+            ProxyMode::Forward => {}
+            ProxyMode::Slow(latency) => tokio::time::sleep(latency).await,
+            ProxyMode::Blackhole | ProxyMode::Cut => {
+                if !wait_while_blackholed(&mut mode).await {
+                    return Err(io::Error::new(io::ErrorKind::ConnectionAborted, "cut"));
+                }
+                let resumed = *mode.borrow_and_update();
+                if let ProxyMode::Slow(latency) = resumed {
+                    tokio::time::sleep(latency).await;
+                }
+            }
+        }
+        to.write_all(&buffer[..read]).await?;
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use std::time::Instant;
+
+    use super::*;
+
+    /// Wait that a healthy loopback round trip finishes well within.
+    const PROMPT: Duration = Duration::from_secs(5);
+    /// Wait after which a held message counts as not forwarded.
+    const HELD: Duration = Duration::from_millis(300);
+
+    /// Starts a server that echoes every connection, and returns its address.
+    async fn echo_server() -> SocketAddr {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            while let Ok((mut stream, _)) = listener.accept().await {
+                tokio::spawn(async move {
+                    let (mut read, mut write) = stream.split();
+                    let _ = tokio::io::copy(&mut read, &mut write).await;
+                });
+            }
+        });
+        address
+    }
+
+    async fn round_trip(stream: &mut TcpStream, message: &[u8]) -> io::Result<Vec<u8>> {
+        stream.write_all(message).await?;
+        let mut echoed = vec![0; message.len()];
+        stream.read_exact(&mut echoed).await?;
+        Ok(echoed)
+    }
+
+    /// Returns true when the peer closed or reset `stream` within [`PROMPT`].
+    async fn closed_by_peer(stream: &mut TcpStream) -> bool {
+        let mut byte = [0; 1];
+        match tokio::time::timeout(PROMPT, stream.read(&mut byte)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => true,
+            Ok(Ok(_)) | Err(_) => false,
+        }
+    }
+
+    async fn proxy_to_echo() -> Proxy {
+        Proxy::start(echo_server().await.to_string()).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn forward_echoes_both_ways() {
+        let proxy = proxy_to_echo().await;
+        let mut stream = TcpStream::connect(proxy.address()).await.unwrap();
+        let large = vec![7u8; 3 * CHUNK_SIZE + 5];
+        let echoed = tokio::time::timeout(PROMPT, round_trip(&mut stream, &large))
+            .await
+            .expect("the echo arrives")
+            .unwrap();
+        assert_eq!(echoed, large);
+        assert_eq!(proxy.open_connections(), 1);
+    }
+
+    #[tokio::test]
+    async fn cut_closes_open_connections() {
+        let proxy = proxy_to_echo().await;
+        let mut stream = TcpStream::connect(proxy.address()).await.unwrap();
+        round_trip(&mut stream, b"before").await.unwrap();
+
+        proxy.cut();
+
+        assert!(closed_by_peer(&mut stream).await);
+        assert_eq!(proxy.mode(), ProxyMode::Cut);
+    }
+
+    #[tokio::test]
+    async fn cut_closes_new_connections_until_restored() {
+        let proxy = proxy_to_echo().await;
+        proxy.cut();
+
+        let mut refused = TcpStream::connect(proxy.address()).await.unwrap();
+        assert!(closed_by_peer(&mut refused).await);
+
+        proxy.restore();
+        let mut stream = TcpStream::connect(proxy.address()).await.unwrap();
+        let echoed = tokio::time::timeout(PROMPT, round_trip(&mut stream, b"after"))
+            .await
+            .expect("the echo arrives after restore")
+            .unwrap();
+        assert_eq!(echoed, b"after");
+    }
+
+    #[tokio::test]
+    async fn blackhole_holds_open_connections_until_restored() {
+        let proxy = proxy_to_echo().await;
+        let mut stream = TcpStream::connect(proxy.address()).await.unwrap();
+        round_trip(&mut stream, b"before").await.unwrap();
+
+        proxy.blackhole();
+        let held = tokio::time::timeout(HELD, round_trip(&mut stream, b"held")).await;
+        assert!(held.is_err(), "a blackholed connection forwarded {held:?}");
+        assert_eq!(proxy.open_connections(), 1);
+
+        proxy.restore();
+        let mut rest = [0; 4];
+        tokio::time::timeout(PROMPT, stream.read_exact(&mut rest))
+            .await
+            .expect("the held bytes arrive after restore")
+            .unwrap();
+        assert_eq!(&rest, b"held");
+    }
+
+    #[tokio::test]
+    async fn blackhole_holds_new_connections_until_restored() {
+        let proxy = proxy_to_echo().await;
+        proxy.blackhole();
+
+        let mut stream = TcpStream::connect(proxy.address()).await.unwrap();
+        let held = tokio::time::timeout(HELD, round_trip(&mut stream, b"held")).await;
+        assert!(held.is_err(), "a blackholed connection forwarded {held:?}");
+
+        proxy.restore();
+        let mut rest = [0; 4];
+        tokio::time::timeout(PROMPT, stream.read_exact(&mut rest))
+            .await
+            .expect("the held bytes arrive after restore")
+            .unwrap();
+        assert_eq!(&rest, b"held");
+    }
+
+    #[tokio::test]
+    async fn cut_closes_blackholed_connections() {
+        let proxy = proxy_to_echo().await;
+        let mut stream = TcpStream::connect(proxy.address()).await.unwrap();
+        round_trip(&mut stream, b"before").await.unwrap();
+        proxy.blackhole();
+        stream.write_all(b"held").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+
+        proxy.cut();
+
+        assert!(closed_by_peer(&mut stream).await);
+    }
+
+    #[tokio::test]
+    async fn slow_delays_each_direction() {
+        let latency = Duration::from_millis(150);
+        let proxy = proxy_to_echo().await;
+        let mut stream = TcpStream::connect(proxy.address()).await.unwrap();
+        round_trip(&mut stream, b"warm").await.unwrap();
+
+        proxy.slow(latency);
+        let started = Instant::now();
+        round_trip(&mut stream, b"slow").await.unwrap();
+        let elapsed = started.elapsed();
+
+        // The request and the echo are each delayed once.
+        assert!(
+            elapsed >= latency * 2,
+            "a slowed round trip took {elapsed:?}"
+        );
+    }
+
+    #[tokio::test]
+    async fn restore_after_slow_forwards_at_once() {
+        let latency = Duration::from_secs(2);
+        let proxy = proxy_to_echo().await;
+        let mut stream = TcpStream::connect(proxy.address()).await.unwrap();
+        proxy.slow(latency);
+        proxy.restore();
+
+        let started = Instant::now();
+        round_trip(&mut stream, b"fast").await.unwrap();
+
+        assert!(started.elapsed() < latency, "took {:?}", started.elapsed());
+    }
+
+    #[tokio::test]
+    async fn drop_closes_open_connections() {
+        let proxy = proxy_to_echo().await;
+        let mut stream = TcpStream::connect(proxy.address()).await.unwrap();
+        round_trip(&mut stream, b"before").await.unwrap();
+
+        drop(proxy);
+
+        assert!(closed_by_peer(&mut stream).await);
+    }
+
+    #[tokio::test]
+    async fn unreachable_target_closes_the_client() {
+        let unused = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let target = unused.local_addr().unwrap();
+        drop(unused);
+        let proxy = Proxy::start(target.to_string()).await.unwrap();
+
+        let mut stream = TcpStream::connect(proxy.address()).await.unwrap();
+
+        assert!(closed_by_peer(&mut stream).await);
+    }
+}
