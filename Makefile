@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 
-.PHONY: test demo bench bench-linkage chart-check deny fmt clippy build servers
+.PHONY: test faults demo bench bench-linkage chart-check deny fmt clippy build servers
 
 ## test: format check, the dependency policy, clippy with -D warnings, then
 ## every unit, integration and end-to-end test against the real PostgreSQL
@@ -34,7 +34,17 @@ test: servers
 	else \
 	  echo "openapi-spec-validator could not be installed; the OpenAPI schema validation is skipped"; \
 	fi; \
+	if [ -z "$${HAP_TEST_POSTGRES_BIN:-}" ] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then \
+	  echo "no PostgreSQL server binaries were found; the database-restart tests are skipped"; \
+	fi; \
 	$(CARGO) test --workspace
+
+## faults: the fault-tolerance end-to-end tests alone: the broker cut and
+## blackholed, services killed mid-step, the database restarted and cut,
+## and a dead letter replayed.
+faults: servers
+	$(CARGO) build --bins --quiet
+	$(CARGO) test -p hap-e2e --test faults
 
 ## demo: the main job end to end on 100,000-person synthetic registries.
 demo:
