@@ -1,12 +1,14 @@
-//! A service killed with SIGKILL in the middle of its pipeline step: the
-//! broker redelivers the unacknowledged message to the restarted service,
-//! which runs the step again, and the application ends in one delivery.
+//! A service killed with SIGKILL in the middle of its pipeline step, or
+//! after the step committed but before the broker got the acknowledgement:
+//! the broker redelivers the message to the restarted service, which runs
+//! the step again or skips it, and the application ends in one delivery.
 
 use std::time::Duration;
 
 use hap_client::scenario;
 use hap_crypt4gh::SecretKey;
 use hap_e2e::{Platform, PlatformOptions, Proxies, synthetic_registries};
+use hap_testkit::EventObserver;
 
 use crate::{PIPELINE_TIMEOUT, assert_delivered_once, observe, spec, wait_for_log};
 
@@ -79,4 +81,82 @@ async fn killed_mid_step_delivers_once() {
         assert_eq!(log.matches(finished).count(), 1, "{service}:\n{log}");
     }
     assert_delivered_once(&platform, &outcome, &mut observer).await;
+}
+
+/// The linkage commits its run, then dies before its acknowledgement reaches
+/// the broker. The redelivered message finds its id in the inbox, so the run
+/// is not repeated and `linkage.completed` is emitted once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_after_commit_runs_once() {
+    let registries = synthetic_registries(2_000, 37);
+    let options = PlatformOptions {
+        broker: Proxies::PerService(vec!["linkage"]),
+        ..PlatformOptions::default()
+    };
+    let mut platform = Platform::start_with(registries.path(), options).await;
+    let mut observer = observe(&platform).await;
+    let actors = platform.actors("researcher-commit");
+    let key = SecretKey::generate();
+    let spec = spec(&key);
+
+    let approved = scenario::approve(&platform.endpoints, &actors, Some(&actors.decider), &spec)
+        .await
+        .unwrap();
+    // Once the run has started, nothing the linkage sends reaches the broker:
+    // neither the acknowledgement after the commit nor the relay's publish.
+    wait_for_log(
+        &platform,
+        "linkage",
+        "linkage run started",
+        Duration::from_secs(60),
+    )
+    .await;
+    let proxy = platform.broker_proxy("linkage");
+    proxy.blackhole();
+    wait_for_log(
+        &platform,
+        "linkage",
+        "linkage run completed",
+        Duration::from_secs(60),
+    )
+    .await;
+    platform.kill("linkage");
+    // A cut drops the bytes the blackhole held, as the crash would have, and
+    // the broker sees the connection close, so it requeues the message.
+    let proxy = platform.broker_proxy("linkage");
+    proxy.cut();
+    proxy.restore();
+    platform.start_service("linkage");
+
+    let outcome = scenario::collect_delivery(
+        &platform.endpoints,
+        &actors,
+        &spec,
+        &approved,
+        PIPELINE_TIMEOUT,
+    )
+    .await
+    .unwrap_or_else(|error| panic!("{error}\n--- service logs ---\n{}", platform.logs()));
+
+    let log = platform.log("linkage");
+    assert_eq!(log.matches("linkage run started").count(), 1, "{log}");
+    assert!(
+        log.contains("message already processed"),
+        "the redelivered message was not recognised:\n{log}"
+    );
+    assert_linkage_completed_once(&mut observer, outcome.application_id).await;
+    assert_delivered_once(&platform, &outcome, &mut observer).await;
+}
+
+/// Checks that the broker carried one `linkage.completed` id for the
+/// application; a second id would be a second run's result.
+async fn assert_linkage_completed_once(observer: &mut EventObserver, application_id: uuid::Uuid) {
+    observer.wait_for("linkage.completed", application_id).await;
+    observer.receive_for(Duration::from_secs(1)).await;
+    let ids: std::collections::BTreeSet<String> = observer
+        .received("linkage.completed", application_id)
+        .iter()
+        .map(|e| e.id().to_string())
+        .collect();
+    assert_eq!(ids.len(), 1, "linkage.completed ids {ids:?}");
 }
