@@ -17,7 +17,7 @@ use tokio::task::JoinHandle;
 /// proxy delays each read of up to this many bytes.
 const CHUNK_SIZE: usize = 16 * 1024;
 
-/// What the proxy does with traffic.
+/// Forwarding behaviour of a [`Proxy`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ProxyMode {
     /// Forwards bytes in both directions as they arrive.
@@ -86,7 +86,7 @@ impl Proxy {
         *self.mode.borrow()
     }
 
-    /// Number of client connections the proxy holds open.
+    /// Returns the number of client connections open through the proxy.
     pub fn open_connections(&self) -> usize {
         self.open.load(Ordering::SeqCst)
     }
@@ -120,8 +120,8 @@ impl Proxy {
 impl Drop for Proxy {
     fn drop(&mut self) {
         self.accept_task.abort();
-        // The aborted accept task still holds a sender until it is dropped,
-        // so the connections are told to close explicitly.
+        // The aborted accept task keeps a sender until it is dropped, so the
+        // mode is set to a cut to close the connections at once.
         self.mode.send_replace(ProxyMode::Cut);
     }
 }

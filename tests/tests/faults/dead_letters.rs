@@ -1,5 +1,5 @@
 //! A message that fails on every attempt lands in its consumer's dead-letter
-//! queue after the retries; once the cause is fixed, `hapctl dead-letters
+//! queue after the retries. Once the cause is fixed, `hapctl dead-letters
 //! replay` sends it back and the pipeline completes.
 
 use std::path::Path;
@@ -126,7 +126,7 @@ fn fix(blocker: &Path) {
     std::fs::remove_file(blocker).unwrap();
 }
 
-/// Polls the dead-letter queue until it holds a message.
+/// Polls the dead-letter queue until it contains a message.
 async fn wait_for_dead_letter(platform: &Platform, timeout: Duration) -> Vec<Value> {
     let deadline = Instant::now() + timeout;
     loop {
