@@ -34,6 +34,15 @@ pub enum ProxyMode {
     Slow(Duration),
 }
 
+/// Mode of a proxy and the number of cuts so far. Connections compare the
+/// count with the one at their start, so a cut closes them even when the
+/// proxy is restored before they observe the cut mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct State {
+    mode: ProxyMode,
+    cuts: u64,
+}
+
 /// A TCP proxy listening on `127.0.0.1` at a free port and forwarding to a
 /// target address. It runs on the Tokio runtime that started it; dropping
 /// it stops listening and closes every connection.
@@ -41,7 +50,7 @@ pub enum ProxyMode {
 pub struct Proxy {
     address: SocketAddr,
     target: String,
-    mode: watch::Sender<ProxyMode>,
+    state: watch::Sender<State>,
     open: Arc<AtomicUsize>,
     accept_task: JoinHandle<()>,
 }
@@ -54,18 +63,21 @@ impl Proxy {
         let target = target.into();
         let listener = TcpListener::bind("127.0.0.1:0").await?;
         let address = listener.local_addr()?;
-        let (mode, _) = watch::channel(ProxyMode::Forward);
+        let (state, _) = watch::channel(State {
+            mode: ProxyMode::Forward,
+            cuts: 0,
+        });
         let open = Arc::new(AtomicUsize::new(0));
         let accept_task = tokio::spawn(accept(
             listener,
             target.clone(),
-            mode.clone(),
+            state.clone(),
             Arc::clone(&open),
         ));
         Ok(Proxy {
             address,
             target,
-            mode,
+            state,
             open,
             accept_task,
         })
@@ -83,7 +95,7 @@ impl Proxy {
 
     /// Current mode.
     pub fn mode(&self) -> ProxyMode {
-        *self.mode.borrow()
+        self.state.borrow().mode
     }
 
     /// Returns the number of client connections open through the proxy.
@@ -91,7 +103,8 @@ impl Proxy {
         self.open.load(Ordering::SeqCst)
     }
 
-    /// Closes every open connection and closes new ones at once.
+    /// Closes every open connection, dropping any bytes a blackhole held
+    /// back, and closes new ones at once.
     pub fn cut(&self) {
         self.set(ProxyMode::Cut);
     }
@@ -113,7 +126,12 @@ impl Proxy {
     }
 
     fn set(&self, mode: ProxyMode) {
-        self.mode.send_replace(mode);
+        self.state.send_modify(|state| {
+            state.mode = mode;
+            if mode == ProxyMode::Cut {
+                state.cuts += 1;
+            }
+        });
     }
 }
 
@@ -122,14 +140,14 @@ impl Drop for Proxy {
         self.accept_task.abort();
         // The aborted accept task keeps a sender until it is dropped, so the
         // mode is set to a cut to close the connections at once.
-        self.mode.send_replace(ProxyMode::Cut);
+        self.set(ProxyMode::Cut);
     }
 }
 
 async fn accept(
     listener: TcpListener,
     target: String,
-    mode: watch::Sender<ProxyMode>,
+    state: watch::Sender<State>,
     open: Arc<AtomicUsize>,
 ) {
     loop {
@@ -143,12 +161,57 @@ async fn accept(
                 continue;
             }
         };
-        if *mode.borrow() == ProxyMode::Cut {
+        let current = *state.borrow();
+        if current.mode == ProxyMode::Cut {
             drop(client);
             continue;
         }
+        let watch = Watch {
+            state: state.subscribe(),
+            cuts: current.cuts,
+        };
         let guard = OpenGuard::new(Arc::clone(&open));
-        tokio::spawn(serve(client, target.clone(), mode.subscribe(), guard));
+        tokio::spawn(serve(client, target.clone(), watch, guard));
+    }
+}
+
+/// A connection's view of the proxy state: the state, and the number of cuts
+/// when the connection was accepted.
+#[derive(Clone)]
+struct Watch {
+    state: watch::Receiver<State>,
+    cuts: u64,
+}
+
+impl Watch {
+    /// Waits until the mode is not a blackhole; returns `false` when the
+    /// connection was cut meanwhile or the proxy was dropped.
+    async fn wait_while_blackholed(&mut self) -> bool {
+        let cuts = self.cuts;
+        match self
+            .state
+            .wait_for(|state| state.cuts != cuts || state.mode != ProxyMode::Blackhole)
+            .await
+        {
+            Ok(state) => state.cuts == cuts,
+            Err(_) => false,
+        }
+    }
+
+    /// Completes when the connection is cut or the proxy dropped.
+    async fn wait_for_cut(&mut self) {
+        let cuts = self.cuts;
+        let _ = self.state.wait_for(|state| state.cuts != cuts).await;
+    }
+
+    /// Returns the current mode, or `Cut` once the connection was cut.
+    fn mode(&mut self) -> ProxyMode {
+        let state = *self.state.borrow_and_update();
+        if state.cuts == self.cuts {
+            state.mode
+        } else {
+            ProxyMode::Cut
+        }
     }
 }
 
@@ -170,16 +233,11 @@ impl Drop for OpenGuard {
 
 /// Forwards one client connection until either side closes it or the proxy
 /// is cut. Returning drops both sockets, which closes them.
-async fn serve(
-    client: TcpStream,
-    target: String,
-    mut mode: watch::Receiver<ProxyMode>,
-    _guard: OpenGuard,
-) {
+async fn serve(client: TcpStream, target: String, mut watch: Watch, _guard: OpenGuard) {
     // A connection accepted during a blackhole waits before it reaches the
     // target, as a SYN would during a partition (the kernel has already
     // completed the handshake with the client).
-    if !wait_while_blackholed(&mut mode).await {
+    if !watch.wait_while_blackholed().await {
         return;
     }
     let server = match TcpStream::connect(&target).await {
@@ -194,38 +252,18 @@ async fn serve(
 
     let (client_read, client_write) = client.into_split();
     let (server_read, server_write) = server.into_split();
-    let upstream = pump(client_read, server_write, mode.clone());
-    let downstream = pump(server_read, client_write, mode.clone());
+    let upstream = pump(client_read, server_write, watch.clone());
+    let downstream = pump(server_read, client_write, watch.clone());
     tokio::select! {
         _ = async { tokio::try_join!(upstream, downstream) } => {}
-        () = wait_for_cut(&mut mode) => {}
+        () = watch.wait_for_cut() => {}
     }
-}
-
-/// Waits until the mode is not a blackhole; returns `false` when it became
-/// a cut or the proxy was dropped.
-async fn wait_while_blackholed(mode: &mut watch::Receiver<ProxyMode>) -> bool {
-    match mode
-        .wait_for(|current| *current != ProxyMode::Blackhole)
-        .await
-    {
-        Ok(current) => *current != ProxyMode::Cut,
-        Err(_) => false,
-    }
-}
-
-async fn wait_for_cut(mode: &mut watch::Receiver<ProxyMode>) {
-    let _ = mode.wait_for(|current| *current == ProxyMode::Cut).await;
 }
 
 /// Copies one direction, chunk by chunk, obeying the mode before each write.
 /// On end of stream it shuts down the writing side, so half-closed
 /// connections behave as without the proxy.
-async fn pump(
-    mut from: OwnedReadHalf,
-    mut to: OwnedWriteHalf,
-    mut mode: watch::Receiver<ProxyMode>,
-) -> io::Result<()> {
+async fn pump(mut from: OwnedReadHalf, mut to: OwnedWriteHalf, mut watch: Watch) -> io::Result<()> {
     let mut buffer = vec![0; CHUNK_SIZE];
     loop {
         let read = from.read(&mut buffer).await?;
@@ -233,18 +271,18 @@ async fn pump(
             to.shutdown().await?;
             return Ok(());
         }
-        let current = *mode.borrow_and_update();
+        let mut current = watch.mode();
+        if current == ProxyMode::Blackhole {
+            if !watch.wait_while_blackholed().await {
+                return Err(io::Error::new(io::ErrorKind::ConnectionAborted, "cut"));
+            }
+            current = watch.mode();
+        }
         match current {
             ProxyMode::Forward => {}
             ProxyMode::Slow(latency) => tokio::time::sleep(latency).await,
             ProxyMode::Blackhole | ProxyMode::Cut => {
-                if !wait_while_blackholed(&mut mode).await {
-                    return Err(io::Error::new(io::ErrorKind::ConnectionAborted, "cut"));
-                }
-                let resumed = *mode.borrow_and_update();
-                if let ProxyMode::Slow(latency) = resumed {
-                    tokio::time::sleep(latency).await;
-                }
+                return Err(io::Error::new(io::ErrorKind::ConnectionAborted, "cut"));
             }
         }
         to.write_all(&buffer[..read]).await?;
@@ -388,6 +426,23 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(50)).await;
 
         proxy.cut();
+
+        assert!(closed_by_peer(&mut stream).await);
+    }
+
+    #[tokio::test]
+    async fn cut_then_restore_drops_held_bytes() {
+        let proxy = proxy_to_echo().await;
+        let mut stream = TcpStream::connect(proxy.address()).await.unwrap();
+        round_trip(&mut stream, b"before").await.unwrap();
+        proxy.blackhole();
+        stream.write_all(b"held").await.unwrap();
+        tokio::time::sleep(Duration::from_millis(50)).await;
+
+        // Restoring at once must not let the connection forward what the
+        // blackhole held back.
+        proxy.cut();
+        proxy.restore();
 
         assert!(closed_by_peer(&mut stream).await);
     }
