@@ -1,6 +1,6 @@
-//! A service killed with SIGKILL in the middle of its pipeline step, or
-//! after the step committed but before the broker got the acknowledgement:
-//! the broker redelivers the message to the restarted service, which runs
+//! A service is killed with SIGKILL in the middle of its pipeline step, or
+//! after the step committed but before the broker got the acknowledgement.
+//! The broker redelivers the message to the restarted service, which runs
 //! the step again or skips it, and the application ends in one delivery.
 
 use std::time::Duration;
@@ -91,6 +91,7 @@ async fn killed_after_commit_runs_once() {
     let registries = synthetic_registries(2_000, 37);
     let options = PlatformOptions {
         broker: Proxies::PerService(vec!["linkage"]),
+        database: Proxies::PerService(vec!["linkage"]),
         ..PlatformOptions::default()
     };
     let mut platform = Platform::start_with(registries.path(), options).await;
@@ -99,6 +100,9 @@ async fn killed_after_commit_runs_once() {
     let key = SecretKey::generate();
     let spec = spec(&key);
 
+    // The slowed database keeps the run from committing, and so from
+    // acknowledging, before the broker connection is blackholed.
+    platform.database_proxy("linkage").slow(STEP_LATENCY);
     let approved = scenario::approve(&platform.endpoints, &actors, Some(&actors.decider), &spec)
         .await
         .unwrap();
@@ -113,6 +117,11 @@ async fn killed_after_commit_runs_once() {
     .await;
     let proxy = platform.broker_proxy("linkage");
     proxy.blackhole();
+    let log = platform.log("linkage");
+    assert!(
+        !log.contains("linkage run completed"),
+        "the linkage committed before its broker connection was blackholed:\n{log}"
+    );
     wait_for_log(
         &platform,
         "linkage",
@@ -121,11 +130,12 @@ async fn killed_after_commit_runs_once() {
     )
     .await;
     platform.kill("linkage");
-    // A cut drops the bytes the blackhole held, as the crash would have, and
-    // the broker sees the connection close, so it requeues the message.
+    // A cut drops the bytes the blackhole held back, as the crash would
+    // have, and closes the broker's side, so the broker requeues the message.
     let proxy = platform.broker_proxy("linkage");
     proxy.cut();
     proxy.restore();
+    platform.database_proxy("linkage").restore();
     platform.start_service("linkage");
 
     let outcome = scenario::collect_delivery(

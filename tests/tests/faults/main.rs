@@ -59,9 +59,9 @@ async fn wait_for_log(platform: &Platform, service: &str, line: &str, timeout: D
 
 /// Checks that the application was delivered exactly once: one
 /// `delivery.ready` on its timeline, one delivery in the delivery service,
-/// and one `delivery.*` event id on the broker (a relay may publish the same
+/// and one `delivery.*` event id on the broker. A relay may publish the same
 /// event twice, which consumers deduplicate, but a second id would be a
-/// second delivery).
+/// second delivery.
 async fn assert_delivered_once(
     platform: &Platform,
     outcome: &Outcome,
