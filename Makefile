@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 
-.PHONY: test demo bench bench-linkage chart-check deny fmt clippy build servers fuzz fuzz-api
+.PHONY: test faults demo bench bench-linkage chart-check deny fmt clippy build servers fuzz fuzz-api
 
 ## Seconds each fuzz target runs in `make test` and in `make fuzz`.
 FUZZ_TEST_SECONDS ?= 10
@@ -43,6 +43,9 @@ test: servers
 	else \
 	  echo "schemathesis could not be installed; the API fuzz test is skipped"; \
 	fi; \
+	if [ -z "$${HAP_TEST_POSTGRES_BIN:-}" ] && ! compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null; then \
+	  echo "no PostgreSQL server binaries were found; the database-restart tests are skipped"; \
+	fi; \
 	$(CARGO) test --workspace
 	# NOTE: the first fuzz build compiles arrow and parquet with sanitizer
 	# instrumentation in release mode, which is slow on a cold cache; its
@@ -52,6 +55,13 @@ test: servers
 	else \
 	  echo "cargo-fuzz could not be installed; the fuzz pass is skipped"; \
 	fi
+
+## faults: the fault-tolerance end-to-end tests alone: the broker cut and
+## blackholed, services killed mid-step, the database restarted and cut,
+## and a dead letter replayed.
+faults: servers
+	$(CARGO) build --bins --quiet
+	$(CARGO) test -p hap-e2e --test faults
 
 ## demo: the main job end to end on 100,000-person synthetic registries.
 demo:

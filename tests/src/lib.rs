@@ -18,6 +18,7 @@ use std::fs::File;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::{Connection, PgConnection, RunQueryDsl};
@@ -25,8 +26,12 @@ use hap_client::Endpoints;
 use hap_client::scenario::Actors;
 use hap_kit::auth::{Role, issue_dev_token};
 use hap_messaging::ConsumerName;
-use hap_testkit::TestBroker;
+use hap_testkit::{Proxy, TestBroker};
 use tempfile::TempDir;
+
+mod outbox;
+
+pub use outbox::OutboxRow;
 
 /// The services in the order of their ports.
 pub const SERVICES: [&str; 5] = [
@@ -48,7 +53,40 @@ pub const CONSUMERS: [&str; 7] = [
     "delivery-revoked",
 ];
 
+/// The shared PostgreSQL server, as a URL without a database name.
 const DATABASE_SERVER: &str = "postgres://postgres@127.0.0.1:5432";
+
+/// Which services reach a server through a [`Proxy`].
+#[derive(Clone, Debug, Default)]
+pub enum Proxies {
+    /// Every service connects to the server directly.
+    #[default]
+    None,
+    /// Every service connects through one proxy, so one fault hits them all.
+    Shared,
+    /// Each service listed connects through a proxy of its own; the others
+    /// connect directly.
+    PerService(Vec<&'static str>),
+}
+
+/// How [`Platform::start_with`] starts the services.
+#[derive(Clone, Debug, Default)]
+pub struct PlatformOptions {
+    /// Base URL of an OTLP/HTTP receiver; each service exports its spans to
+    /// `<base>/<service>/v1/traces`.
+    pub otlp_base: Option<String>,
+    /// PostgreSQL server URL without a database name, such as a
+    /// [`hap_testkit::PrivatePostgres`] to restart; the shared server when `None`.
+    pub database_server: Option<String>,
+    /// Proxies between the services and PostgreSQL.
+    pub database: Proxies,
+    /// Proxies between the services and RabbitMQ.
+    pub broker: Proxies,
+    /// Extra environment variables as (service, name, value), set after and
+    /// so over the harness's own, such as `HAP_CONFIG_FILE` for settings that
+    /// the environment cannot express.
+    pub env: Vec<(&'static str, String, String)>,
+}
 
 /// Writes synthetic registries for `persons` persons into a new folder.
 pub fn synthetic_registries(persons: usize, seed: u64) -> TempDir {
@@ -68,9 +106,9 @@ pub struct Platform {
     ports: BTreeMap<&'static str, u16>,
     children: BTreeMap<&'static str, Child>,
     broker: TestBroker,
-    /// Base URL of an OTLP/HTTP receiver; each service exports its spans to
-    /// `<base>/<service>/v1/traces`.
-    otlp_base: Option<String>,
+    options: PlatformOptions,
+    database_proxies: BTreeMap<&'static str, Arc<Proxy>>,
+    broker_proxies: BTreeMap<&'static str, Arc<Proxy>>,
 }
 
 impl Platform {
@@ -82,6 +120,15 @@ impl Platform {
     /// Starts every service exporting spans to an OTLP/HTTP receiver at
     /// `otlp_base`, when given.
     pub async fn start_with_otlp(registry_dir: &Path, otlp_base: Option<String>) -> Platform {
+        let options = PlatformOptions {
+            otlp_base,
+            ..PlatformOptions::default()
+        };
+        Platform::start_with(registry_dir, options).await
+    }
+
+    /// Starts every service as set in `options` and waits until all are ready.
+    pub async fn start_with(registry_dir: &Path, options: PlatformOptions) -> Platform {
         let broker = TestBroker::create();
         for consumer in CONSUMERS {
             broker.track_consumer(&ConsumerName::new(consumer).expect("valid consumer name"));
@@ -106,8 +153,14 @@ impl Platform {
             suffix: uuid::Uuid::new_v4().simple().to_string()[..12].to_owned(),
             ports,
             children: BTreeMap::new(),
+            database_proxies: start_proxies(
+                &options.database,
+                &authority(database_server(&options), 5432),
+            )
+            .await,
+            broker_proxies: start_proxies(&options.broker, &authority(broker.url(), 5672)).await,
             broker,
-            otlp_base,
+            options,
         };
         for service in SERVICES {
             platform.start_service(service);
@@ -129,20 +182,31 @@ impl Platform {
         let platform_key = "aa".repeat(32);
         let mut command = Command::new(binary(&format!("hap-{service}")));
         command.env_clear();
-        if let Some(base) = &self.otlp_base {
+        if let Some(base) = &self.options.otlp_base {
             command.env(
                 "HAP__TELEMETRY__OTLP_ENDPOINT",
                 format!("{base}/{service}/v1/traces"),
             );
         }
-        let child = command
+        let broker_url = match self.broker_proxies.get(service) {
+            Some(proxy) => with_authority(self.broker.url(), &proxy.address().to_string()),
+            None => self.broker.url().to_owned(),
+        };
+        let database_url = match self.database_proxies.get(service) {
+            Some(proxy) => with_authority(
+                &self.direct_database_url(service),
+                &proxy.address().to_string(),
+            ),
+            None => self.direct_database_url(service),
+        };
+        command
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
             .env("HAP__HTTP__HOST", "127.0.0.1")
             .env("HAP__HTTP__PORT", self.ports[service].to_string())
             .env("HAP__HTTP__SHUTDOWN_TIMEOUT_SECONDS", "2")
-            .env("HAP__DATABASE__URL", self.database_url(service))
+            .env("HAP__DATABASE__URL", database_url)
             .env("HAP__DATABASE__POOL_SIZE", "4")
-            .env("HAP__BROKER__URL", self.broker.url())
+            .env("HAP__BROKER__URL", broker_url)
             .env("HAP__BROKER__NAMESPACE", self.broker.namespace())
             .env("HAP__AUTH__DEV_SECRET", &self.dev_secret)
             .env("HAP__TELEMETRY__FILTER", "info")
@@ -159,7 +223,11 @@ impl Platform {
             .env("HAP__LINKAGE__CONSENT__URL", &self.endpoints.consent)
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("cloning the log handle"))
-            .stderr(log)
+            .stderr(log);
+        for (_, name, value) in self.options.env.iter().filter(|(s, _, _)| *s == service) {
+            command.env(name, value);
+        }
+        let child = command
             .spawn()
             .unwrap_or_else(|error| panic!("starting hap-{service} failed: {error}"));
         self.children.insert(service, child);
@@ -239,17 +307,25 @@ impl Platform {
         }
     }
 
-    /// Returns the URL of the service's own database.
-    pub fn database_url(&self, service: &str) -> String {
-        format!("{DATABASE_SERVER}/hap_e2e_{}_{service}", self.suffix)
+    /// URL of a service's database on the server itself, not through a proxy.
+    pub fn direct_database_url(&self, service: &str) -> String {
+        let server = database_server(&self.options);
+        format!("{server}/hap_e2e_{}_{service}", self.suffix)
     }
 
-    /// Returns the URL of the RabbitMQ server the services use.
+    /// Opens a connection to a service's database, bypassing any proxy.
+    pub fn connect_database(&self, service: &str) -> PgConnection {
+        let url = self.direct_database_url(service);
+        PgConnection::establish(&url)
+            .unwrap_or_else(|error| panic!("connecting to the {service} database failed: {error}"))
+    }
+
+    /// Returns the RabbitMQ server URL, without any proxy.
     pub fn broker_url(&self) -> &str {
         self.broker.url()
     }
 
-    /// Returns the prefix of the exchange and queue names of this platform.
+    /// Returns the namespace of this platform's exchange and queues.
     pub fn broker_namespace(&self) -> &str {
         self.broker.namespace()
     }
@@ -258,6 +334,104 @@ impl Platform {
     pub fn work_dir(&self) -> PathBuf {
         self.folder.path().join("work")
     }
+
+    /// Returns the proxy between `service` and PostgreSQL.
+    ///
+    /// # Panics
+    ///
+    /// Panics when the options route that service's database directly.
+    pub fn database_proxy(&self, service: &str) -> &Proxy {
+        self.database_proxies
+            .get(service)
+            .unwrap_or_else(|| panic!("{service} does not reach PostgreSQL through a proxy"))
+    }
+
+    /// Returns the proxy between `service` and RabbitMQ.
+    ///
+    /// # Panics
+    ///
+    /// Panics when the options route that service's broker directly.
+    pub fn broker_proxy(&self, service: &str) -> &Proxy {
+        self.broker_proxies
+            .get(service)
+            .unwrap_or_else(|| panic!("{service} does not reach RabbitMQ through a proxy"))
+    }
+}
+
+fn database_server(options: &PlatformOptions) -> &str {
+    options
+        .database_server
+        .as_deref()
+        .unwrap_or(DATABASE_SERVER)
+}
+
+/// Starts the proxies to `target` that `proxies` selects, keyed by service.
+async fn start_proxies(proxies: &Proxies, target: &str) -> BTreeMap<&'static str, Arc<Proxy>> {
+    let start = || async {
+        Arc::new(
+            Proxy::start(target)
+                .await
+                .unwrap_or_else(|error| panic!("starting a proxy to {target} failed: {error}")),
+        )
+    };
+    let mut started = BTreeMap::new();
+    match proxies {
+        Proxies::None => {}
+        Proxies::Shared => {
+            let shared = start().await;
+            for service in SERVICES {
+                started.insert(service, Arc::clone(&shared));
+            }
+        }
+        Proxies::PerService(services) => {
+            for service in services {
+                assert!(
+                    SERVICES.contains(service),
+                    "`{service}` is not a service; expected one of {SERVICES:?}"
+                );
+                started.insert(*service, start().await);
+            }
+        }
+    }
+    started
+}
+
+/// Returns the `host:port` of a server URL such as
+/// `amqp://user:password@host:port/vhost`, with `default_port` when the URL
+/// names none.
+fn authority(url: &str, default_port: u16) -> String {
+    let (start, end) = authority_span(url);
+    let host_port = &url[start..end];
+    let host_port = host_port
+        .rsplit_once('@')
+        .map_or(host_port, |(_, rest)| rest);
+    if host_port
+        .rsplit_once(':')
+        .is_some_and(|(_, port)| port.parse::<u16>().is_ok())
+    {
+        host_port.to_owned()
+    } else {
+        format!("{host_port}:{default_port}")
+    }
+}
+
+/// Returns `url` with its `host:port` replaced by `address`, keeping the
+/// user information, path and query.
+fn with_authority(url: &str, address: &str) -> String {
+    let (start, end) = authority_span(url);
+    let user_end = url[start..end]
+        .rfind('@')
+        .map_or(start, |at| start + at + 1);
+    format!("{}{address}{}", &url[..user_end], &url[end..])
+}
+
+/// Byte range of the authority (user information, host and port) of `url`.
+fn authority_span(url: &str) -> (usize, usize) {
+    let start = url.find("://").map_or(0, |index| index + 3);
+    let end = url[start..]
+        .find(['/', '?'])
+        .map_or(url.len(), |index| start + index);
+    (start, end)
 }
 
 impl Drop for Platform {
@@ -279,7 +453,8 @@ impl Drop for Platform {
             let _ = child.kill();
             let _ = child.wait();
         }
-        if let Ok(mut admin) = PgConnection::establish(&format!("{DATABASE_SERVER}/postgres")) {
+        let server = database_server(&self.options);
+        if let Ok(mut admin) = PgConnection::establish(&format!("{server}/postgres")) {
             for service in SERVICES {
                 let name = format!("hap_e2e_{}_{service}", self.suffix);
                 let _ =
@@ -291,6 +466,9 @@ impl Drop for Platform {
 }
 
 /// Returns the path of a binary built next to the test executable.
+
+/// Returns the path of a binary built next to the test executable, such as
+/// `hapctl`.
 pub fn binary(name: &str) -> PathBuf {
     let exe = std::env::current_exe().expect("locating the test executable");
     let dir = exe
@@ -312,4 +490,41 @@ pub fn free_port() -> u16 {
         .and_then(|listener| listener.local_addr())
         .map(|address| address.port())
         .expect("finding a free port")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authority_reads_host_and_port() {
+        assert_eq!(
+            authority("amqp://guest:guest@127.0.0.1:5672/%2f", 5672),
+            "127.0.0.1:5672"
+        );
+        assert_eq!(
+            authority("postgres://postgres@127.0.0.1:5432", 5432),
+            "127.0.0.1:5432"
+        );
+        assert_eq!(authority("amqp://rabbit/%2f", 5672), "rabbit:5672");
+    }
+
+    #[test]
+    fn with_authority_keeps_user_and_path() {
+        assert_eq!(
+            with_authority("amqp://guest:guest@127.0.0.1:5672/%2f", "127.0.0.1:4000"),
+            "amqp://guest:guest@127.0.0.1:4000/%2f"
+        );
+        assert_eq!(
+            with_authority(
+                "postgres://postgres@127.0.0.1:5432/hap_e2e_x",
+                "127.0.0.1:4001"
+            ),
+            "postgres://postgres@127.0.0.1:4001/hap_e2e_x"
+        );
+        assert_eq!(
+            with_authority("postgres://db?sslmode=disable", "127.0.0.1:4002"),
+            "postgres://127.0.0.1:4002?sslmode=disable"
+        );
+    }
 }

@@ -381,7 +381,7 @@ async fn identity_numbers_stay_in_linkage() {
 
     let mut tables = Leaks::default();
     for service in SERVICES.iter().filter(|service| **service != "linkage") {
-        let dumps = dump_tables(&platform.database_url(service));
+        let dumps = dump_tables(&platform.direct_database_url(service));
         let rows: usize = dumps.iter().map(|table| table.rows.len()).sum();
         assert!(rows > 0, "the {service} database is empty");
         for table in dumps {

@@ -158,19 +158,36 @@ pub async fn run_with_decider(
     spec: &ApplicationSpec,
     timeout: Duration,
 ) -> Result<Outcome, ApiError> {
-    let traced = |client: ServiceClient| match &spec.traceparent {
-        Some(traceparent) => client.with_header("traceparent", traceparent),
-        None => client,
-    };
-    let applicant = traced(ServiceClient::new(
-        &endpoints.applications,
-        &actors.applicant,
-    ));
-    let handler = traced(ServiceClient::new(
-        &endpoints.applications,
-        &actors.case_handler,
-    ));
+    let approved = approve(endpoints, actors, decider, spec).await?;
+    collect_delivery(endpoints, actors, spec, &approved, timeout).await
+}
 
+/// An application that was created, submitted, claimed and approved.
+#[derive(Clone, Debug)]
+pub struct Approved {
+    pub application_id: Uuid,
+    pub project_id: Uuid,
+    /// When the approval returned; the pipeline time counts from here.
+    pub approved_at: Instant,
+}
+
+/// Creates, submits, claims and approves one application through the
+/// applications service's HTTP API; every request must succeed. The
+/// pipeline runs on from the approval by events.
+pub async fn approve(
+    endpoints: &Endpoints,
+    actors: &Actors,
+    decider: Option<&str>,
+    spec: &ApplicationSpec,
+) -> Result<Approved, ApiError> {
+    let applicant = traced(
+        spec,
+        ServiceClient::new(&endpoints.applications, &actors.applicant),
+    );
+    let handler = traced(
+        spec,
+        ServiceClient::new(&endpoints.applications, &actors.case_handler),
+    );
     let content = json!({
         "project_id": spec.project_id,
         "title": spec.title,
@@ -231,16 +248,35 @@ pub async fn run_with_decider(
         .post(&format!("/v1/applications/{id}/claim"), &json!({}))
         .await?;
     let approver = match decider {
-        Some(token) => traced(ServiceClient::new(&endpoints.applications, token)),
+        Some(token) => traced(spec, ServiceClient::new(&endpoints.applications, token)),
         None => handler.clone(),
     };
     let _: Value = approver
         .post(&format!("/v1/applications/{id}/approve"), &json!({}))
         .await?;
-    let approved_at = Instant::now();
+    Ok(Approved {
+        application_id: id,
+        project_id,
+        approved_at: Instant::now(),
+    })
+}
 
-    let timeline = wait_for_delivery(&applicant, id, approved_at + timeout).await?;
-    let pipeline_time = approved_at.elapsed();
+/// Waits until an approved application is delivered, at most `timeout`
+/// after its approval, and downloads its encrypted files.
+pub async fn collect_delivery(
+    endpoints: &Endpoints,
+    actors: &Actors,
+    spec: &ApplicationSpec,
+    approved: &Approved,
+    timeout: Duration,
+) -> Result<Outcome, ApiError> {
+    let id = approved.application_id;
+    let applicant = traced(
+        spec,
+        ServiceClient::new(&endpoints.applications, &actors.applicant),
+    );
+    let timeline = wait_for_delivery(&applicant, id, approved.approved_at + timeout).await?;
+    let pipeline_time = approved.approved_at.elapsed();
     let delivery_id = timeline["entries"]
         .as_array()
         .and_then(|entries| entries.iter().find(|e| e["event"] == "delivery.ready"))
@@ -252,7 +288,10 @@ pub async fn run_with_decider(
             ))
         })?;
 
-    let delivery = traced(ServiceClient::new(&endpoints.delivery, &actors.applicant));
+    let delivery = traced(
+        spec,
+        ServiceClient::new(&endpoints.delivery, &actors.applicant),
+    );
     // A short-lived download grant lists every file with its download URL.
     let grant: Value = delivery
         .post(&format!("/v1/deliveries/{delivery_id}/grants"), &json!({}))
@@ -272,12 +311,20 @@ pub async fn run_with_decider(
 
     Ok(Outcome {
         application_id: id,
-        project_id,
+        project_id: approved.project_id,
         delivery_id,
         files,
         pipeline_time,
         timeline,
     })
+}
+
+/// Adds the spec's `traceparent`, if any, to every request of `client`.
+fn traced(spec: &ApplicationSpec, client: ServiceClient) -> ServiceClient {
+    match &spec.traceparent {
+        Some(traceparent) => client.with_header("traceparent", traceparent),
+        None => client,
+    }
 }
 
 /// Polls the timeline until the application is delivered, or fails with the

@@ -6,6 +6,8 @@
 //! - [`openapi`]: checks of a service's served OpenAPI document against its routes.
 //! - [`MotoServer`]: moto's S3 server, for object storage tests.
 //! - [`hostile`]: hostile requests that must get 4xx problem responses.
+//! - [`Proxy`]: a TCP proxy that cuts, blackholes or slows a connection to a server.
+//! - [`PrivatePostgres`]: a PostgreSQL server of the test's own, to restart.
 //!
 //! Each test gets its own database and namespace, so tests run in parallel.
 //! The servers are found through `HAP_TEST_DATABASE_URL` and
@@ -18,8 +20,12 @@ pub mod hostile;
 mod moto;
 mod observer;
 pub mod openapi;
+mod postgres;
+mod proxy;
 
 pub use broker::TestBroker;
 pub use database::TestDatabase;
 pub use moto::MotoServer;
 pub use observer::{EVENT_WAIT, EventObserver};
+pub use postgres::PrivatePostgres;
+pub use proxy::{Proxy, ProxyMode};

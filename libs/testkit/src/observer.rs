@@ -89,27 +89,76 @@ impl EventObserver {
             {
                 return found.clone();
             }
-            let next = tokio::time::timeout_at(deadline, self.consumer.next()).await;
-            match next {
-                Ok(Some(Ok(delivery))) => {
-                    self.received
-                        .push(Envelope::from_json(&delivery.data).unwrap());
-                }
-                Ok(Some(Err(error))) => panic!("the test queue failed: {error}"),
-                Ok(None) => panic!("the test queue was cancelled"),
-                Err(_) => panic!(
+            if !self.receive_one(deadline).await {
+                panic!(
                     "no {message_type} event for application {application_id} within {EVENT_WAIT:?}. Received: {:?}",
-                    self.received
-                        .iter()
-                        .map(|e| format!(
-                            "{} for {}",
-                            e.message_type().as_str(),
-                            e.correlation_id()
-                        ))
-                        .collect::<Vec<_>>()
-                ),
+                    self.summary()
+                );
             }
         }
+    }
+
+    /// Waits until an event with each of `message_ids` has arrived.
+    ///
+    /// # Panics
+    ///
+    /// Panics when some have not arrived within [`EVENT_WAIT`], listing them.
+    pub async fn wait_for_messages(&mut self, message_ids: &[String]) {
+        let deadline = tokio::time::Instant::now() + EVENT_WAIT;
+        loop {
+            let missing: Vec<&String> = message_ids
+                .iter()
+                .filter(|id| !self.received.iter().any(|e| e.id().to_string() == **id))
+                .collect();
+            if missing.is_empty() {
+                return;
+            }
+            if !self.receive_one(deadline).await {
+                panic!(
+                    "messages {missing:?} did not arrive within {EVENT_WAIT:?}. Received: {:?}",
+                    self.summary()
+                );
+            }
+        }
+    }
+
+    /// Keeps every event that arrives within `duration`.
+    pub async fn receive_for(&mut self, duration: Duration) {
+        let deadline = tokio::time::Instant::now() + duration;
+        while self.receive_one(deadline).await {}
+    }
+
+    /// Every event received so far, in arrival order.
+    pub fn all(&self) -> &[Envelope] {
+        &self.received
+    }
+
+    /// Receives one event; returns `false` when none arrived by `deadline`.
+    async fn receive_one(&mut self, deadline: tokio::time::Instant) -> bool {
+        match tokio::time::timeout_at(deadline, self.consumer.next()).await {
+            Ok(Some(Ok(delivery))) => {
+                self.received
+                    .push(Envelope::from_json(&delivery.data).unwrap());
+                true
+            }
+            Ok(Some(Err(error))) => panic!("the test queue failed: {error}"),
+            Ok(None) => panic!("the test queue was cancelled"),
+            Err(_) => false,
+        }
+    }
+
+    fn summary(&self) -> Vec<String> {
+        self.received
+            .iter()
+            .map(|e| {
+                format!(
+                    "{} {} for {}",
+                    e.message_type().as_str(),
+                    e.id(),
+                    e.correlation_id()
+                )
+            })
+            .collect()
     }
 
     /// Returns the events of `message_type` for `application_id` received so far.

@@ -69,6 +69,7 @@ impl Handler for LinkedHandler {
         let linked: LinkageCompleted = envelope.payload_as()?;
         let permit = &linked.permit;
         let application_id = permit.application_id;
+        tracing::info!(%application_id, permit_id = %permit.permit_id, "anonymization started");
 
         let stored = self
             .store

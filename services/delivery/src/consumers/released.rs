@@ -44,6 +44,7 @@ impl Handler for ReleasedHandler {
         let permit = &released.permit;
         let application_id = permit.application_id;
         let delivery_id = Uuid::new_v5(&DELIVERY_NAMESPACE, permit.permit_id.as_bytes());
+        tracing::info!(%application_id, %delivery_id, "delivery packaging started");
 
         let recipients = match self.recipients(&released) {
             Ok(keys) => keys,
