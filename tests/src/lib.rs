@@ -465,8 +465,6 @@ impl Drop for Platform {
     }
 }
 
-/// Returns the path of a binary built next to the test executable.
-
 /// Returns the path of a binary built next to the test executable, such as
 /// `hapctl`.
 pub fn binary(name: &str) -> PathBuf {
