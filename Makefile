@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 
-.PHONY: test demo bench bench-linkage chart-check deny fmt clippy build servers
+.PHONY: test demo bench bench-api bench-pipeline bench-linkage chart-check deny fmt clippy build servers
 
 ## test: format check, the dependency policy, clippy with -D warnings, then
 ## every unit, integration and end-to-end test against the real PostgreSQL
@@ -40,9 +40,21 @@ test: servers
 demo:
 	bash tools/demo.sh
 
-## bench: speed figures of the pure libraries in release builds.
+## bench: speed figures of the pure libraries and the services in release
+## builds, the API and pipeline load tests included.
 bench:
 	bash tools/bench.sh
+
+## bench-api: the API load test alone, wrk reading applications from the
+## applications service (HAP_BENCH_APPLICATIONS, HAP_BENCH_CONNECTIONS,
+## HAP_BENCH_SECONDS).
+bench-api:
+	bash tools/bench/api.sh
+
+## bench-pipeline: the pipeline load test alone, 100 applications in flight
+## through the five services (HAP_BENCH_IN_FLIGHT, HAP_BENCH_PERSONS).
+bench-pipeline:
+	bash tools/bench/pipeline.sh
 
 ## deny: licences, banned crates and sources of the dependencies (cargo-deny).
 deny:
