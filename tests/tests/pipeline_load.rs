@@ -93,7 +93,11 @@ async fn run_in_flight(applications: usize, persons: usize, timeout: Duration) -
     assert_eq!(outcomes.len(), applications);
 
     let ids: BTreeSet<Uuid> = outcomes.iter().map(|o| o.application_id).collect();
-    assert_eq!(ids.len(), applications, "two runs returned the same application");
+    assert_eq!(
+        ids.len(),
+        applications,
+        "two runs returned the same application"
+    );
     let deliveries: BTreeSet<Uuid> = outcomes.iter().map(|o| o.delivery_id).collect();
     assert_eq!(
         deliveries.len(),
@@ -222,9 +226,9 @@ fn setting(name: &str, default: usize) -> usize {
     }
 }
 
-/// The full pipeline load: `HAP_BENCH_IN_FLIGHT` applications (100 by
+/// Runs the full pipeline load: `HAP_BENCH_IN_FLIGHT` applications (100 by
 /// default) on `HAP_BENCH_PERSONS` synthetic persons (20,000 by default).
-/// Run on release builds by `tools/bench/pipeline.sh`.
+/// `tools/bench/pipeline.sh` runs it on release builds.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "a benchmark: run by `make bench-pipeline` on release builds"]
 async fn pipeline_load_benchmark() {

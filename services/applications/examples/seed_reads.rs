@@ -32,7 +32,8 @@ struct Args {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let usage = "usage: seed_reads <base URL> <count> <output file>, with HAP__AUTH__DEV_SECRET set";
+    let usage =
+        "usage: seed_reads <base URL> <count> <output file>, with HAP__AUTH__DEV_SECRET set";
     let args: Vec<String> = std::env::args().skip(1).collect();
     let [base, count, output] = args.as_slice() else {
         return Err(usage.to_owned());
