@@ -4,7 +4,7 @@ SHELL := /bin/bash
 
 CARGO ?= cargo
 
-.PHONY: test faults demo bench bench-linkage chart-check deny fmt clippy build servers fuzz fuzz-api
+.PHONY: test faults demo bench bench-api bench-pipeline bench-linkage chart-check deny fmt clippy build servers fuzz fuzz-api
 
 ## Seconds each fuzz target runs in `make test` and in `make fuzz`.
 FUZZ_TEST_SECONDS ?= 10
@@ -82,9 +82,21 @@ fuzz-api: servers
 fuzz:
 	bash tools/fuzz.sh $(FUZZ_SECONDS)
 
-## bench: speed figures of the pure libraries in release builds.
+## bench: speed figures of the pure libraries and the services in release
+## builds, the API and pipeline load tests included.
 bench:
 	bash tools/bench.sh
+
+## bench-api: the API load test alone, wrk reading applications from the
+## applications service (HAP_BENCH_APPLICATIONS, HAP_BENCH_CONNECTIONS,
+## HAP_BENCH_SECONDS).
+bench-api:
+	bash tools/bench/api.sh
+
+## bench-pipeline: the pipeline load test alone, 100 applications in flight
+## through the five services (HAP_BENCH_IN_FLIGHT, HAP_BENCH_PERSONS).
+bench-pipeline:
+	bash tools/bench/pipeline.sh
 
 ## deny: licences, banned crates and sources of the dependencies (cargo-deny).
 deny:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Prints speed figures of the pure libraries, each from a release build on
 # this machine: identity-number parsing, synthetic registries, linkage and
-# disclosure control on the ARX adult data when its folder is given.
+# disclosure control on the ARX adult data when its folder is given, and the
+# load tests of the services.
 #   HAP_ARX_ADULT_DIR   folder with adult.csv and its hierarchies (optional)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,3 +27,9 @@ bash tools/bench/linkage.sh
 
 echo "== consent import, 100,000 events (needs PostgreSQL and RabbitMQ)"
 bash tools/bench/consent-import.sh
+
+echo "== API load, reads of applications (needs PostgreSQL and RabbitMQ)"
+bash tools/bench/api.sh
+
+echo "== pipeline load, applications in flight (needs PostgreSQL and RabbitMQ)"
+bash tools/bench/pipeline.sh

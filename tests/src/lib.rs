@@ -283,6 +283,11 @@ impl Platform {
             .join("\n")
     }
 
+    /// Returns the broker namespace of this platform, for an `EventObserver`.
+    pub fn broker(&self) -> &TestBroker {
+        &self.broker
+    }
+
     pub fn token(&self, subject: &str, role: Role) -> String {
         issue_dev_token(&self.dev_secret, "hap-dev", subject, &[role], 3600)
             .expect("signing a token")

@@ -99,6 +99,38 @@ pub fn colorectal_request() -> DataRequest {
     }
 }
 
+/// Returns the content of a new application by `applicant_subject` as
+/// `POST /v1/applications` takes it: the project lead and the only recipient
+/// are the applicant.
+pub fn application_content(applicant_subject: &str, spec: &ApplicationSpec) -> Value {
+    json!({
+        "project_id": spec.project_id,
+        "title": spec.title,
+        "summary": "Survival and treatment after colorectal cancer surgery in Norway.",
+        "institution": "Institute of Health and Society",
+        "project_lead": applicant_subject,
+        "members": [],
+        "purpose": Purpose {
+            description: "Study survival and complications after colorectal cancer surgery".into(),
+            health_research: true,
+            commercial: false,
+        },
+        "request": spec.request,
+        "legal_basis": LegalBasisClaims {
+            gdpr_article_6: Some("e".into()),
+            gdpr_article_9: Some("j".into()),
+            ethics_approval: Some("REK 2026/4711".into()),
+            ethics_approval_date: NaiveDate::from_ymd_opt(2026, 9, 1),
+            dpia_done: true,
+        },
+        "recipients": [Recipient {
+            subject: applicant_subject.to_owned(),
+            public_key: spec.public_key.clone(),
+        }],
+        "period_end": Utc::now().date_naive() + chrono::Duration::days(365),
+    })
+}
+
 /// Waits until every service returns 200 on `/health/ready`.
 pub async fn wait_until_ready(endpoints: &Endpoints, timeout: Duration) -> Result<(), ApiError> {
     let http = reqwest::Client::new();
@@ -188,32 +220,7 @@ pub async fn approve(
         spec,
         ServiceClient::new(&endpoints.applications, &actors.case_handler),
     );
-    let content = json!({
-        "project_id": spec.project_id,
-        "title": spec.title,
-        "summary": "Survival and treatment after colorectal cancer surgery in Norway.",
-        "institution": "Institute of Health and Society",
-        "project_lead": actors.applicant_subject,
-        "members": [],
-        "purpose": Purpose {
-            description: "Study survival and complications after colorectal cancer surgery".into(),
-            health_research: true,
-            commercial: false,
-        },
-        "request": spec.request,
-        "legal_basis": LegalBasisClaims {
-            gdpr_article_6: Some("e".into()),
-            gdpr_article_9: Some("j".into()),
-            ethics_approval: Some("REK 2026/4711".into()),
-            ethics_approval_date: NaiveDate::from_ymd_opt(2026, 9, 1),
-            dpia_done: true,
-        },
-        "recipients": [Recipient {
-            subject: actors.applicant_subject.clone(),
-            public_key: spec.public_key.clone(),
-        }],
-        "period_end": Utc::now().date_naive() + chrono::Duration::days(365),
-    });
+    let content = application_content(&actors.applicant_subject, spec);
     let idempotency_key = Uuid::new_v4().to_string();
     let created: Value = applicant
         .send(

@@ -161,6 +161,28 @@ impl EventObserver {
             .collect()
     }
 
+    /// Receives events until none arrives for `idle`, and returns how many
+    /// arrived. A test calls it after the events it waits for, to catch
+    /// duplicates that arrive later.
+    ///
+    /// # Panics
+    ///
+    /// Panics when the test queue fails or is cancelled.
+    pub async fn receive_until_idle(&mut self, idle: Duration) -> usize {
+        let before = self.received.len();
+        while let Ok(next) = tokio::time::timeout(idle, self.consumer.next()).await {
+            match next {
+                Some(Ok(delivery)) => {
+                    self.received
+                        .push(Envelope::from_json(&delivery.data).unwrap());
+                }
+                Some(Err(error)) => panic!("the test queue failed: {error}"),
+                None => panic!("the test queue was cancelled"),
+            }
+        }
+        self.received.len() - before
+    }
+
     /// Returns the events of `message_type` for `application_id` received so far.
     pub fn received(&self, message_type: &str, application_id: Uuid) -> Vec<&Envelope> {
         self.received

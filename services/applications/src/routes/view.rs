@@ -120,27 +120,22 @@ pub fn sees_as_applicant(row: &ApplicationRow, principal: &Principal) -> bool {
     row.applicant == principal.subject
 }
 
-/// Returns the view of `row` that `principal` may see, as JSON.
-pub fn view_for(row: ApplicationRow, principal: &Principal) -> Value {
-    let view = if sees_as_applicant(&row, principal) {
-        serde_json::to_value(ApplicantView::from(row))
-    } else {
-        serde_json::to_value(ApplicationView::from(row))
-    };
-    view.unwrap_or(Value::Null)
-}
-
 /// Responds with the view of the application for `principal` and its
-/// revision as a strong ETag.
+/// revision as a strong ETag. The view is serialised straight into the
+/// body, without a `serde_json::Value` in between.
 pub fn respond(
     status: actix_web::http::StatusCode,
     row: ApplicationRow,
     principal: &Principal,
 ) -> HttpResponse {
     let etag = EntityTag::new_strong(row.revision.to_string());
-    HttpResponse::build(status)
-        .insert_header((ETAG, etag))
-        .json(view_for(row, principal))
+    let mut response = HttpResponse::build(status);
+    response.insert_header((ETAG, etag));
+    if sees_as_applicant(&row, principal) {
+        response.json(ApplicantView::from(row))
+    } else {
+        response.json(ApplicationView::from(row))
+    }
 }
 
 /// Parses a page size, 50 by default and at most 200.
