@@ -6,13 +6,12 @@ CARGO ?= cargo
 
 .PHONY: test faults demo bench bench-api bench-pipeline bench-linkage chart-check deny fmt clippy build servers fuzz fuzz-api
 
-## Seconds each fuzz target runs in `make test` and in `make fuzz`.
-FUZZ_TEST_SECONDS ?= 10
+## Seconds each fuzz target runs in `make fuzz`.
 FUZZ_SECONDS ?= 300
 
 ## test: format check, the dependency policy, clippy with -D warnings,
 ## every unit, integration and end-to-end test against the real PostgreSQL
-## and RabbitMQ, then a short pass of every fuzz target.
+## and RabbitMQ.
 test: servers
 	$(CARGO) fmt --all -- --check
 	bash tools/deny.sh
@@ -47,14 +46,10 @@ test: servers
 	  echo "no PostgreSQL server binaries were found; the database-restart tests are skipped"; \
 	fi; \
 	$(CARGO) test --workspace
-	# NOTE: the first fuzz build compiles arrow and parquet with sanitizer
-	# instrumentation in release mode, which is slow on a cold cache; its
-	# time on CI has not been measured.
-	if bash tools/install-cargo-fuzz.sh >/dev/null; then \
-	  bash tools/fuzz.sh $(FUZZ_TEST_SECONDS); \
-	else \
-	  echo "cargo-fuzz could not be installed; the fuzz pass is skipped"; \
-	fi
+	# NOTE: the libFuzzer targets in fuzz/ run only in `make fuzz`: their
+	# first build (arrow and parquet in release mode with sanitizer
+	# instrumentation) took over an hour on this 2-core machine, too long
+	# for every CI run.
 
 ## faults: the fault-tolerance end-to-end tests alone: the broker cut and
 ## blackholed, services killed mid-step, the database restarted and cut,
