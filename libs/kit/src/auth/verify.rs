@@ -1,3 +1,6 @@
+use std::str::FromStr;
+
+use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde::Deserialize;
 use serde_json::Value;
@@ -52,13 +55,15 @@ impl Authenticator {
         Authenticator { settings, keys }
     }
 
-    /// Verifies the signature, issuer, audience and lifetime of `token`.
+    /// Verifies the signature, issuer, audience and lifetime (`exp`, and
+    /// `nbf` when present, with 60 seconds of leeway) of `token`.
     pub async fn authenticate(&self, token: &str) -> Result<Principal, AuthError> {
         let header = decode_header(token).map_err(|error| AuthError::Invalid(error.to_string()))?;
         let issuer = unverified_issuer(token)?;
 
         let claims: Value = if let Some(secret) = self.dev_secret_for(&issuer) {
             let mut validation = Validation::new(Algorithm::HS256);
+            validation.validate_nbf = true;
             validation.set_issuer(&[&self.settings.dev_issuer]);
             validation.validate_aud = false;
             let key = DecodingKey::from_secret(secret.expose().as_bytes())
@@ -85,9 +90,11 @@ impl Authenticator {
                 .find(header.kid.as_deref())
                 .await
                 .map_err(AuthError::Keys)?;
+            check_key_algorithm(&jwk, header.alg)?;
             let key =
                 DecodingKey::from_jwk(&jwk).map_err(|error| AuthError::Keys(error.to_string()))?;
             let mut validation = Validation::new(header.alg);
+            validation.validate_nbf = true;
             validation.set_issuer(&[trusted]);
             match &self.settings.audience {
                 Some(audience) => validation.set_audience(&[audience]),
@@ -106,6 +113,22 @@ impl Authenticator {
             .dev_secret
             .as_ref()
             .filter(|_| issuer == self.settings.dev_issuer)
+    }
+}
+
+/// Rejects a token whose algorithm differs from the `alg` its key names, so
+/// that a token cannot pick another algorithm than the issuer signs with.
+fn check_key_algorithm(jwk: &Jwk, algorithm: Algorithm) -> Result<(), AuthError> {
+    let Some(key_algorithm) = jwk.common.key_algorithm else {
+        return Ok(());
+    };
+    let named = key_algorithm.to_string();
+    if Algorithm::from_str(&named).ok() == Some(algorithm) {
+        Ok(())
+    } else {
+        Err(AuthError::Invalid(format!(
+            "the token is signed with {algorithm:?}, but its key is for {named}"
+        )))
     }
 }
 
