@@ -1,5 +1,5 @@
 //! The OpenAPI document and Swagger UI the service serves: every route
-//! registered in `src/routes/mod.rs` is documented, the document is
+//! in the access table `src/routes/access.rs` is documented, the document is
 //! structurally sound, and, where `HAP_OPENAPI_VALIDATOR` names the Python
 //! `openapi-spec-validator` (`tools/install-openapi-validator.sh`), it
 //! validates against the OpenAPI schema.
@@ -11,33 +11,22 @@ use std::collections::BTreeSet;
 use std::process::Command;
 
 use common::TestService;
+use hap_applications::routes::access::TABLE;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 const HTTP_METHODS: [&str; 5] = ["get", "post", "put", "patch", "delete"];
 
-/// Reads the routes that `routes::configure` registers, as (method, path),
-/// from its source: every `.route("PATH", web::METHOD()` under `/v1`.
+/// Returns the routes that `routes::configure` registers, as (method, path):
+/// the rows of the access table, since every route is registered through it.
 fn registered_routes() -> BTreeSet<(String, String)> {
-    let source = include_str!("../src/routes/mod.rs");
-    let mut routes = BTreeSet::new();
-    let mut rest = source;
-    while let Some(start) = rest.find(".route(") {
-        rest = &rest[start + ".route(".len()..];
-        let path = rest
-            .split('"')
-            .nth(1)
-            .expect("a route path in quotes")
-            .to_owned();
-        let method = rest
-            .split("web::")
-            .nth(1)
-            .and_then(|tail| tail.split("()").next())
-            .expect("a web::METHOD() after the path")
-            .to_owned();
-        routes.insert((method, format!("/v1{path}")));
-    }
-    routes
+    TABLE
+        .iter()
+        .map(|endpoint| {
+            let method = endpoint.method.as_str().to_lowercase();
+            (method, endpoint.path.to_owned())
+        })
+        .collect()
 }
 
 async fn fetch_document(service: &TestService) -> Value {
@@ -54,7 +43,11 @@ async fn every_route_is_documented() {
     let document = fetch_document(&service).await;
     let routes = registered_routes();
 
-    assert!(routes.len() >= 13, "only {} routes parsed", routes.len());
+    assert!(
+        routes.len() >= 13,
+        "only {} routes in the table",
+        routes.len()
+    );
     for (method, path) in &routes {
         assert!(
             document["paths"][path][method].is_object(),

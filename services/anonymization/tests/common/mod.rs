@@ -30,6 +30,8 @@ pub const DEV_SECRET: &str = "anonymization-tests-development-secret-0123";
 
 /// The running service and the fixtures it uses.
 pub struct TestService {
+    /// `http://127.0.0.1:<port>` of the running service.
+    pub base_url: String,
     pub settings: Settings,
     /// The `anonymization.*` events the service emits.
     pub events: EventObserver,
@@ -79,10 +81,12 @@ impl TestService {
         let running = hap_anonymization::startup::start(settings.clone(), Some(listener))
             .await
             .unwrap();
+        let base_url = format!("http://127.0.0.1:{}", running.port);
         let server = running.server_handle();
         let running = actix_web::rt::spawn(running.wait());
 
         TestService {
+            base_url,
             work: WorkStore::new(work_dir.path()),
             settings,
             events,

@@ -1,5 +1,6 @@
 //! HTTP routes under `/v1`, one file per resource action.
 
+pub mod access;
 mod audit;
 mod catalogue;
 mod commands;
@@ -8,6 +9,7 @@ mod notes;
 mod openapi;
 mod queue;
 mod read;
+mod reads;
 mod register;
 mod statistics;
 mod timeline;
@@ -17,6 +19,8 @@ mod view;
 mod webhooks;
 
 use actix_web::web;
+use hap_kit::auth::access::Method::{Delete, Get, Post, Put};
+use hap_kit::auth::access::register as route;
 use utoipa_swagger_ui::SwaggerUi;
 
 pub use openapi::document as openapi_document;
@@ -26,31 +30,59 @@ pub use view::{ApplicantView, ApplicationView};
 /// Swagger UI at `/swagger-ui/`, whose files are compiled into the binary.
 pub fn configure(config: &mut web::ServiceConfig) {
     config.service(SwaggerUi::new("/swagger-ui/{_:.*}").url("/openapi.json", openapi::document()));
-    config.service(
-        web::scope("/v1")
-            .route("/applications", web::post().to(create::create))
-            .route("/applications", web::get().to(read::list))
-            .route("/applications/{id}", web::get().to(read::get))
-            .route("/applications/{id}", web::put().to(update::update))
-            .route("/applications/{id}/timeline", web::get().to(timeline::get))
-            .route("/applications/{id}/notes", web::get().to(notes::list))
-            .route(
-                "/applications/{id}/versions/{version}/diff",
-                web::get().to(versions::diff_versions),
-            )
-            // Registered before the command route, which would match `notes`.
-            .route("/applications/{id}/notes", web::post().to(notes::add))
-            .route(
-                "/applications/{id}/{command}",
-                web::post().to(commands::post),
-            )
-            .route("/queue", web::get().to(queue::list))
-            .route("/statistics", web::get().to(statistics::get))
-            .route("/audit", web::get().to(audit::list))
-            .route("/catalogue", web::get().to(catalogue::get))
-            .route("/register", web::get().to(register::list))
-            .route("/webhooks", web::post().to(webhooks::subscribe))
-            .route("/webhooks", web::get().to(webhooks::list))
-            .route("/webhooks/{id}", web::delete().to(webhooks::unsubscribe)),
+    let table = access::TABLE;
+    route(config, table, Post, "/v1/applications", create::create);
+    route(config, table, Get, "/v1/applications", read::list);
+    route(config, table, Get, "/v1/applications/{id}", read::get);
+    route(config, table, Put, "/v1/applications/{id}", update::update);
+    route(
+        config,
+        table,
+        Get,
+        "/v1/applications/{id}/timeline",
+        timeline::get,
+    );
+    route(
+        config,
+        table,
+        Get,
+        "/v1/applications/{id}/notes",
+        notes::list,
+    );
+    route(
+        config,
+        table,
+        Get,
+        "/v1/applications/{id}/versions/{version}/diff",
+        versions::diff_versions,
+    );
+    // Registered before the command route, which would match `notes`.
+    route(
+        config,
+        table,
+        Post,
+        "/v1/applications/{id}/notes",
+        notes::add,
+    );
+    route(
+        config,
+        table,
+        Post,
+        "/v1/applications/{id}/{command}",
+        commands::post,
+    );
+    route(config, table, Get, "/v1/queue", queue::list);
+    route(config, table, Get, "/v1/statistics", statistics::get);
+    route(config, table, Get, "/v1/audit", audit::list);
+    route(config, table, Get, "/v1/catalogue", catalogue::get);
+    route(config, table, Get, "/v1/register", register::list);
+    route(config, table, Post, "/v1/webhooks", webhooks::subscribe);
+    route(config, table, Get, "/v1/webhooks", webhooks::list);
+    route(
+        config,
+        table,
+        Delete,
+        "/v1/webhooks/{id}",
+        webhooks::unsubscribe,
     );
 }

@@ -1,7 +1,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
-use hap_kit::auth::{Principal, Role};
+use hap_kit::auth::Principal;
 use hap_kit::db::blocking;
 use hap_kit::http::{ApiError, Problem};
 use serde::Deserialize;
@@ -16,16 +16,6 @@ use crate::webhooks::store::{self, Subscription};
 pub struct SubscribeInput {
     /// The receiver's `http://` or `https://` URL.
     url: String,
-}
-
-fn require_service(principal: &Principal) -> Result<(), Problem> {
-    if principal.has(Role::Service) {
-        Ok(())
-    } else {
-        Err(Problem::forbidden(
-            "webhook subscriptions need the service role of a front-end's back end",
-        ))
-    }
 }
 
 /// `POST /v1/webhooks`: subscribes a URL to every `application.state_changed`
@@ -48,7 +38,6 @@ pub async fn subscribe(
     principal: Principal,
     body: web::Json<SubscribeInput>,
 ) -> Result<HttpResponse, ApiError> {
-    require_service(&principal)?;
     let url = body.into_inner().url;
     let valid = (url.starts_with("http://") || url.starts_with("https://"))
         && url.len() <= 2048
@@ -93,7 +82,6 @@ pub async fn list(
     state: web::Data<AppState>,
     principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
-    require_service(&principal)?;
     let owner = principal.subject.clone();
     let items = blocking(&state.pool, move |conn| {
         Ok::<_, ApiError>(store::list(conn, &owner)?)
@@ -122,7 +110,6 @@ pub async fn unsubscribe(
     principal: Principal,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    require_service(&principal)?;
     let id = id.into_inner();
     let owner = principal.subject.clone();
     let found = blocking(&state.pool, move |conn| {
