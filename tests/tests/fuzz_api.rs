@@ -111,6 +111,10 @@ fn run_schemathesis(
         // fails inside Hypothesis with two.
         .args(["--workers", "1"])
         .args(["--request-timeout", "30"])
+        // Attachments are uploaded as PDF, DOCX, ODT, PNG or JPEG bodies,
+        // which schemathesis has no serializer for; the attachment tests
+        // of the applications service cover that route.
+        .args(["--exclude-operation-id", "uploadAttachment"])
         .args(["--header", &format!("Authorization: Bearer {}", run.token)])
         .output()
         .unwrap_or_else(|error| panic!("running {schemathesis} failed: {error}"));

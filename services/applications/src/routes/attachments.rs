@@ -40,7 +40,8 @@ pub struct UploadQuery {
     request_body(content = Vec<u8>, description = "The file. Content-Type is one of attachments.content_types (PDF, DOCX, ODT, PNG, JPEG by default), and the file must start as that type does", content_type = "application/pdf"),
     responses(
         (status = 201, description = "The attachment: id, kind, file_name, content_type, size_bytes, sha256, uploaded_by, uploaded_at", body = Object),
-        (status = 400, description = "Unknown kind or an unsafe file name", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 400, description = "Unknown kind, an unsafe file name, or an id in the path that is not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Only the applicant who owns the application uploads", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No application with this id is visible to the caller", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "The application is neither a draft nor returned", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
@@ -157,6 +158,8 @@ pub struct ListQuery {
     ),
     responses(
         (status = 200, description = "items: the attachments, oldest first", body = Object),
+        (status = 400, description = "An id in the path is not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Not the owner, a case handler, a decider or an auditor", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No application with this id is visible to the caller", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
@@ -204,6 +207,8 @@ pub async fn list(
     ),
     responses(
         (status = 200, description = "The file, with its content type, its name in Content-Disposition and its SHA-256 in X-Content-SHA256", body = Vec<u8>, content_type = "application/octet-stream"),
+        (status = 400, description = "An id in the path is not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Not the owner, a case handler, a decider or an auditor", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such application or attachment", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
@@ -264,6 +269,8 @@ fn disposition(file_name: &str) -> ContentDisposition {
     ),
     responses(
         (status = 204, description = "Removed from the application; submitted versions that refer to it keep it"),
+        (status = 400, description = "An id in the path is not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Only the applicant who owns the application deletes", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such application or attachment", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "The application is neither a draft nor returned", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
