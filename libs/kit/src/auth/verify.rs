@@ -1,3 +1,6 @@
+use std::str::FromStr;
+
+use jsonwebtoken::jwk::Jwk;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation, decode, decode_header};
 use serde::Deserialize;
 use serde_json::Value;
@@ -52,13 +55,15 @@ impl Authenticator {
         Authenticator { settings, keys }
     }
 
-    /// Verifies the signature, issuer, audience and lifetime of `token`.
+    /// Verifies the signature, issuer, audience and lifetime (`exp`, and
+    /// `nbf` when present, with 60 seconds of leeway) of `token`.
     pub async fn authenticate(&self, token: &str) -> Result<Principal, AuthError> {
         let header = decode_header(token).map_err(|error| AuthError::Invalid(error.to_string()))?;
         let issuer = unverified_issuer(token)?;
 
         let claims: Value = if let Some(secret) = self.dev_secret_for(&issuer) {
             let mut validation = Validation::new(Algorithm::HS256);
+            validation.validate_nbf = true;
             validation.set_issuer(&[&self.settings.dev_issuer]);
             validation.validate_aud = false;
             let key = DecodingKey::from_secret(secret.expose().as_bytes())
@@ -85,9 +90,11 @@ impl Authenticator {
                 .find(header.kid.as_deref())
                 .await
                 .map_err(AuthError::Keys)?;
+            check_key_algorithm(&jwk, header.alg)?;
             let key =
                 DecodingKey::from_jwk(&jwk).map_err(|error| AuthError::Keys(error.to_string()))?;
             let mut validation = Validation::new(header.alg);
+            validation.validate_nbf = true;
             validation.set_issuer(&[trusted]);
             match &self.settings.audience {
                 Some(audience) => validation.set_audience(&[audience]),
@@ -106,6 +113,22 @@ impl Authenticator {
             .dev_secret
             .as_ref()
             .filter(|_| issuer == self.settings.dev_issuer)
+    }
+}
+
+/// Rejects a token whose algorithm differs from the `alg` its key names, so
+/// that a token cannot pick another algorithm than the issuer signs with.
+fn check_key_algorithm(jwk: &Jwk, algorithm: Algorithm) -> Result<(), AuthError> {
+    let Some(key_algorithm) = jwk.common.key_algorithm else {
+        return Ok(());
+    };
+    let named = key_algorithm.to_string();
+    if Algorithm::from_str(&named).ok() == Some(algorithm) {
+        Ok(())
+    } else {
+        Err(AuthError::Invalid(format!(
+            "the token is signed with {algorithm:?}, but its key is for {named}"
+        )))
     }
 }
 
@@ -215,6 +238,43 @@ mod tests {
         .unwrap();
         let error = authenticator.authenticate(&token).await.unwrap_err();
         assert!(error.to_string().contains("Expired"), "{error}");
+    }
+
+    #[tokio::test]
+    async fn token_not_yet_valid_rejected() {
+        let authenticator = Authenticator::new(dev_settings());
+        let now = jsonwebtoken::get_current_timestamp();
+        let claims = serde_json::json!({
+            "iss": "hap-dev", "sub": "a", "exp": now + 7200, "nbf": now + 3600
+        });
+        let token = jsonwebtoken::encode(
+            &jsonwebtoken::Header::default(),
+            &claims,
+            &jsonwebtoken::EncodingKey::from_secret(b"a-development-secret-of-enough-length")
+                .unwrap(),
+        )
+        .unwrap();
+        let error = authenticator.authenticate(&token).await.unwrap_err();
+        assert!(error.to_string().contains("ImmatureSignature"), "{error}");
+    }
+
+    fn rsa_jwk(alg: Option<&str>) -> Jwk {
+        let mut jwk = serde_json::json!({"kty": "RSA", "n": "sXchDaQebHnPiGvyDOAT4saGEUetSyo9MKLOoWFsueri23bOdgWp4Dy1WlUzewbgBHod5pcM9H95GQRV3JDXboIRROSBigeC5yjU1hGzHHyXss8UDprecbAYxknTcQkhslANGRUZmdTOQ5qTRsLAt6BTYuyvVRdhS8exSZEy_c4gs_7svlJJQ4H9_NxsiIoLwAEk7-Q3UXERGYw_75IDrGA84-lA_-Ct4eTlXHBIY2EaV7t7LjJaynVJCpkv4LKjTTAumiGUIuQhrNhZLuF_RJLqHpM2kgWFLU7-VTdL1VbC2tejvcI2BlMkEpk1BzBZI0KQB0GaDWFLN-aEAw3vRw", "e": "AQAB"});
+        if let Some(alg) = alg {
+            jwk["alg"] = serde_json::Value::String(alg.into());
+        }
+        serde_json::from_value(jwk).unwrap()
+    }
+
+    #[test]
+    fn token_algorithm_must_match_key() {
+        let key = rsa_jwk(Some("RS256"));
+        assert!(check_key_algorithm(&key, Algorithm::RS256).is_ok());
+        let error = check_key_algorithm(&key, Algorithm::PS256).unwrap_err();
+        assert!(error.to_string().contains("PS256"), "{error}");
+        // A key that names no algorithm leaves the choice to the header,
+        // which jsonwebtoken still checks against the key type.
+        assert!(check_key_algorithm(&rsa_jwk(None), Algorithm::PS256).is_ok());
     }
 
     #[tokio::test]
