@@ -90,6 +90,17 @@ async fn access_log_for_auditors_and_stewards() {
         .get("/v1/downloads?registry=cancer", Some(&applicant), &[])
         .await;
     assert_eq!(reply.status, 403, "{}", reply.text());
+    for unknown in ["%00", "tumours", "01018012345"] {
+        let reply = service
+            .get(
+                &format!("/v1/downloads?registry={unknown}"),
+                Some(&steward),
+                &[],
+            )
+            .await;
+        assert_eq!(reply.status, 400, "{unknown}: {}", reply.text());
+        assert!(!reply.text().contains("01018012345"), "{}", reply.text());
+    }
     service.stop().await;
 }
 

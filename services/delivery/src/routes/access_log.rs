@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
 use diesel::PgArrayExpressionMethods;
 use diesel::prelude::*;
+use hap_contracts::criteria::Registry;
 use hap_kit::auth::{Principal, Role};
 use hap_kit::db::blocking;
 use hap_kit::http::{ApiError, Problem};
@@ -53,7 +54,7 @@ struct RegistryDownload {
     ),
     responses(
         (status = 200, description = "The downloads of every delivery that drew on the registry, oldest first; next is the after of the next page", body = super::openapi::RegistryDownloads),
-        (status = 400, description = "registry is missing, or after is not an integer", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 400, description = "registry is missing or not a registry name, or after is not an integer", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs the auditor or steward role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
@@ -68,7 +69,21 @@ pub async fn by_registry(
         return Err(Problem::forbidden("the access log needs the auditor or steward role").into());
     }
     let query = query.into_inner();
-    let registry = query.registry.clone();
+    // Only a known name reaches the database: a NUL byte, for one, is text
+    // PostgreSQL refuses. The value is not echoed, since a mistyped query
+    // may hold anything, an identity number included.
+    let registry = query
+        .registry
+        .parse::<Registry>()
+        .map_err(|_| {
+            Problem::bad_request(
+                "invalid-query",
+                "registry is not a registry name; use one of population, cancer, birth, \
+                 patient, quality",
+            )
+        })?
+        .name()
+        .to_owned();
     let after = query.after.unwrap_or(0);
     let items: Vec<RegistryDownload> = blocking(&state.pool, move |conn| {
         Ok::<_, ApiError>(
