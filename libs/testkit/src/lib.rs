@@ -8,24 +8,33 @@
 //! - [`hostile`]: hostile requests that must get 4xx problem responses.
 //! - [`Proxy`]: a TCP proxy that cuts, blackholes or slows a connection to a server.
 //! - [`PrivatePostgres`]: a PostgreSQL server of the test's own, to restart.
+//! - [`MockIssuer`]: an OpenID Connect issuer with a generated RSA key, and
+//!   [`hostile_tokens`] that a service must reject.
+//! - [`access`]: checks every cell of a service's access table against the
+//!   running service.
 //!
 //! Each test gets its own database and namespace, so tests run in parallel.
 //! The servers are found through `HAP_TEST_DATABASE_URL` and
 //! `HAP_TEST_BROKER_URL`; when one is unreachable, creating a fixture panics
 //! with the command that starts it.
 
+pub mod access;
 mod broker;
 mod database;
 pub mod hostile;
+mod issuer;
 mod moto;
 mod observer;
 pub mod openapi;
 mod postgres;
 mod proxy;
+mod tokens;
 
 pub use broker::TestBroker;
 pub use database::TestDatabase;
+pub use issuer::{KEY_ID, MockIssuer};
 pub use moto::MotoServer;
 pub use observer::{EVENT_WAIT, EventObserver};
 pub use postgres::PrivatePostgres;
 pub use proxy::{Proxy, ProxyMode};
+pub use tokens::{HostileToken, hostile_tokens};

@@ -3,7 +3,7 @@ use std::pin::Pin;
 
 use actix_web::dev::Payload;
 use actix_web::http::header::AUTHORIZATION;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 
 use super::{AuthError, Authenticator, Principal};
 use crate::http::Problem;
@@ -13,6 +13,10 @@ impl FromRequest for Principal {
     type Future = Pin<Box<dyn Future<Output = Result<Principal, Problem>>>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        // The access check of the route stores the principal it verified.
+        if let Some(principal) = request.extensions().get::<Principal>().cloned() {
+            return Box::pin(async move { Ok(principal) });
+        }
         let authenticator = request.app_data::<web::Data<Authenticator>>().cloned();
         let token = request
             .headers()

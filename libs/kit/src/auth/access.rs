@@ -1,0 +1,219 @@
+//! Access tables: which callers may use which endpoint of a service.
+//!
+//! Each service lists its endpoints in one table of [`Endpoint`]s and
+//! registers every route through [`register`], which looks the endpoint up
+//! in that table and wraps its handler in a check of the endpoint's
+//! [`Access`]. A route therefore cannot be served without a row, and the
+//! tests that read the table check the rule the service enforces.
+//!
+//! The check runs before the handler's extractors, so a caller without the
+//! role gets 403 before the body is read. Checks that depend on the data,
+//! such as who owns an application, stay in the handlers.
+
+use std::fmt;
+
+use actix_web::body::BoxBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Next, from_fn};
+use actix_web::{FromRequest, Handler, HttpMessage, Responder, web};
+
+use super::{Principal, Role};
+use crate::http::Problem;
+
+/// An HTTP method of an endpoint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Method {
+    Get,
+    Post,
+    Put,
+    Delete,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Delete => "DELETE",
+        }
+    }
+
+    fn to_http(self) -> actix_web::http::Method {
+        match self {
+            Method::Get => actix_web::http::Method::GET,
+            Method::Post => actix_web::http::Method::POST,
+            Method::Put => actix_web::http::Method::PUT,
+            Method::Delete => actix_web::http::Method::DELETE,
+        }
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The callers an endpoint admits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone, with or without a bearer token.
+    Public,
+    /// Callers without a bearer token who present a download grant, which
+    /// the handler checks and rejects with 403 when it is missing or
+    /// invalid. A bearer token neither helps nor hurts.
+    Grant,
+    /// Callers with a valid bearer token that carries at least one of
+    /// these roles. A missing or invalid token gets 401 and a valid token
+    /// without one of the roles gets 403.
+    Roles(&'static [Role]),
+}
+
+impl Access {
+    /// Returns whether a caller with `roles` passes the check; `None` is a
+    /// caller without a valid token.
+    pub fn admits(self, roles: Option<&[Role]>) -> bool {
+        match (self, roles) {
+            (Access::Public | Access::Grant, _) => true,
+            (Access::Roles(_), None) => false,
+            (Access::Roles(allowed), Some(held)) => held.iter().any(|role| allowed.contains(role)),
+        }
+    }
+}
+
+/// One row of an access table: a method, the full route pattern as actix
+/// matches it (such as `/v1/applications/{id}`) and who may call it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    pub method: Method,
+    pub path: &'static str,
+    pub access: Access,
+}
+
+impl Endpoint {
+    pub const fn new(method: Method, path: &'static str, access: Access) -> Self {
+        Endpoint {
+            method,
+            path,
+            access,
+        }
+    }
+}
+
+/// Returns the endpoint of `table` with this method and path.
+pub fn find(table: &'static [Endpoint], method: Method, path: &str) -> Option<&'static Endpoint> {
+    table
+        .iter()
+        .find(|endpoint| endpoint.method == method && endpoint.path == path)
+}
+
+/// Registers `handler` for `method` and `path` behind the access rule that
+/// `table` gives for them.
+///
+/// # Panics
+///
+/// Panics when `table` has no row for the method and path, so that a route
+/// without a rule stops the service at start instead of being served.
+pub fn register<F, Args>(
+    config: &mut web::ServiceConfig,
+    table: &'static [Endpoint],
+    method: Method,
+    path: &'static str,
+    handler: F,
+) where
+    F: Handler<Args>,
+    Args: FromRequest + 'static,
+    F::Output: Responder + 'static,
+{
+    let Some(endpoint) = find(table, method, path) else {
+        panic!(
+            "the access table has no row for {method} {path}; add one before registering the route"
+        );
+    };
+    let route = web::method(method.to_http())
+        .to(handler)
+        .wrap(from_fn(move |request, next| {
+            enforce(endpoint, request, next)
+        }));
+    config.route(path, route);
+}
+
+/// Checks the caller against the endpoint's rule, then calls the handler
+/// with the [`Principal`] stored in the request, so it is not verified twice.
+async fn enforce(
+    endpoint: &'static Endpoint,
+    request: ServiceRequest,
+    next: Next<BoxBody>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let Access::Roles(allowed) = endpoint.access else {
+        return next.call(request).await;
+    };
+    let principal = match Principal::extract(request.request()).await {
+        Ok(principal) => principal,
+        Err(problem) => return Ok(request.error_response(problem)),
+    };
+    if !endpoint.access.admits(Some(principal.roles.as_slice())) {
+        let names: Vec<&str> = allowed.iter().map(|role| role.as_str()).collect();
+        tracing::info!(
+            subject = %principal.subject,
+            method = endpoint.method.as_str(),
+            path = endpoint.path,
+            "request rejected: the caller has none of the endpoint's roles"
+        );
+        let problem = Problem::forbidden(format!(
+            "{} {} needs one of the roles {}",
+            endpoint.method,
+            endpoint.path,
+            names.join(", ")
+        ))
+        .with("roles", names);
+        return Ok(request.error_response(problem));
+    }
+    request.extensions_mut().insert(principal);
+    next.call(request).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TABLE: &[Endpoint] = &[
+        Endpoint::new(Method::Get, "/open", Access::Public),
+        Endpoint::new(Method::Get, "/files", Access::Grant),
+        Endpoint::new(
+            Method::Post,
+            "/cases",
+            Access::Roles(&[Role::CaseHandler, Role::Decider]),
+        ),
+    ];
+
+    #[test]
+    fn roles_rule_admits_listed_role() {
+        let rule = TABLE[2].access;
+        assert!(rule.admits(Some(&[Role::Decider])));
+        assert!(rule.admits(Some(&[Role::Applicant, Role::CaseHandler])));
+    }
+
+    #[test]
+    fn roles_rule_rejects_other_roles() {
+        let rule = TABLE[2].access;
+        assert!(!rule.admits(Some(&[Role::Applicant])));
+        assert!(!rule.admits(Some(&[])));
+        assert!(!rule.admits(None));
+    }
+
+    #[test]
+    fn public_and_grant_rules_admit_anyone() {
+        assert!(TABLE[0].access.admits(None));
+        assert!(TABLE[1].access.admits(None));
+        assert!(TABLE[1].access.admits(Some(&[Role::Auditor])));
+    }
+
+    #[test]
+    fn find_matches_method_and_path() {
+        assert_eq!(find(TABLE, Method::Post, "/cases"), Some(&TABLE[2]));
+        assert_eq!(find(TABLE, Method::Get, "/cases"), None);
+        assert_eq!(find(TABLE, Method::Post, "/cases/1"), None);
+    }
+}
