@@ -1,5 +1,5 @@
 //! Checks of a service's OpenAPI document: it is served with Swagger UI, it
-//! documents exactly the routes that `routes::configure` registers, it is
+//! documents exactly the routes of the service's access table, it is
 //! structurally sound, and, where `HAP_OPENAPI_VALIDATOR` names the Python
 //! `openapi-spec-validator` (`tools/install-openapi-validator.sh`), it
 //! validates against the OpenAPI schema.
@@ -12,6 +12,7 @@ use std::process::Command;
 
 use actix_web::test as actix_test;
 use actix_web::{App, web};
+use hap_kit::auth::access::Endpoint;
 use serde_json::Value;
 
 /// The HTTP methods an OpenAPI path item may document as operations.
@@ -22,28 +23,17 @@ const HTTP_METHODS: [&str; 8] = [
 /// One operation, as (lower-case method, path).
 pub type Operation = (String, String);
 
-/// Reads the routes a `routes/mod.rs` registers under the `/v1` scope, as
-/// (method, path), from its source: every `.route("PATH", web::METHOD()`.
-///
-/// Panics when a `.route(` has no quoted path or no `web::METHOD()` after it.
-pub fn registered_routes(source: &str) -> BTreeSet<Operation> {
-    let mut routes = BTreeSet::new();
-    let mut rest = source;
-    while let Some(start) = rest.find(".route(") {
-        rest = &rest[start + ".route(".len()..];
-        let Some(path) = rest.split('"').nth(1) else {
-            panic!("a .route( without a quoted path in:\n{source}");
-        };
-        let Some(method) = rest
-            .split("web::")
-            .nth(1)
-            .and_then(|tail| tail.split("()").next())
-        else {
-            panic!("the route {path} has no web::METHOD() after its path");
-        };
-        routes.insert((method.to_owned(), format!("/v1{path}")));
-    }
-    routes
+/// Returns the routes of an access table as (lower-case method, path).
+/// Every route is registered through its service's table, so these are
+/// the routes the service serves under `/v1`.
+pub fn registered_routes(table: &[Endpoint]) -> BTreeSet<Operation> {
+    table
+        .iter()
+        .map(|endpoint| {
+            let method = endpoint.method.as_str().to_lowercase();
+            (method, endpoint.path.to_owned())
+        })
+        .collect()
 }
 
 /// Returns every operation `document` lists, as (method, path).
@@ -60,13 +50,13 @@ pub fn documented_operations(document: &Value) -> BTreeSet<Operation> {
     operations
 }
 
-/// Asserts that `document` lists exactly the routes that `routes_source`,
-/// the text of a service's `routes/mod.rs`, registers.
-pub fn assert_documents_routes(routes_source: &str, document: &Value) {
-    let routes = registered_routes(routes_source);
+/// Asserts that `document` lists exactly the routes of the access table
+/// `table`.
+pub fn assert_documents_routes(table: &[Endpoint], document: &Value) {
+    let routes = registered_routes(table);
     let operations = documented_operations(document);
 
-    assert!(!routes.is_empty(), "no .route( found in the routes source");
+    assert!(!routes.is_empty(), "the access table has no rows");
     let undocumented: Vec<_> = routes.difference(&operations).collect();
     assert!(
         undocumented.is_empty(),
@@ -223,23 +213,25 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use hap_kit::auth::Role;
+    use hap_kit::auth::access::{Access, Method};
     use serde_json::json;
 
-    const ROUTES: &str = r#"
-        web::scope("/v1")
-            .route("/items", web::get().to(items::list))
-            .route(
-                "/items/{id}",
-                web::delete().to(items::remove),
-            )
-    "#;
+    const ROUTES: &[Endpoint] = &[
+        Endpoint::new(Method::Get, "/v1/items", Access::Public),
+        Endpoint::new(
+            Method::Delete,
+            "/v1/items/{id}",
+            Access::Roles(&[Role::CaseHandler]),
+        ),
+    ];
 
     fn operation(method: &str, path: &str) -> Operation {
         (method.to_owned(), path.to_owned())
     }
 
     #[test]
-    fn routes_parsed_from_source() {
+    fn routes_read_from_access_table() {
         let routes = registered_routes(ROUTES);
         let expected = BTreeSet::from([
             operation("get", "/v1/items"),

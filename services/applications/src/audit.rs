@@ -1,11 +1,13 @@
 //! The audit trail: every command on an application with its actor, role,
-//! time and changes. Rows are only ever inserted, and a database trigger
+//! time and changes, and every read of it by someone other than its
+//! applicant. Rows are only ever inserted, and a database trigger
 //! rejects any UPDATE, DELETE or TRUNCATE of the table.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use hap_kit::auth::Principal;
 use serde::Serialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 use uuid::Uuid;
 
 use crate::schema::audit_log;
@@ -21,7 +23,7 @@ pub struct AuditEntry {
     pub actor: String,
     /// The role the command was allowed under, or `service`.
     pub role: String,
-    /// The command (`approve`, `edit`, `note`) or the event type.
+    /// The command (`approve`, `edit`, `note`), the event type, or `read`.
     pub action: String,
     pub from_state: Option<String>,
     pub to_state: Option<String>,
@@ -53,6 +55,30 @@ pub fn record(conn: &mut PgConnection, entry: NewAuditEntry<'_>) -> QueryResult<
         ))
         .execute(conn)
         .map(drop)
+}
+
+/// Records that `principal` read `view` (`application`, `timeline`,
+/// `notes` or `diff`) of an application. The role column holds every role
+/// of the caller, comma-separated.
+pub fn record_read(
+    conn: &mut PgConnection,
+    application_id: Uuid,
+    principal: &Principal,
+    view: &str,
+) -> QueryResult<()> {
+    let roles: Vec<&str> = principal.roles.iter().map(|role| role.as_str()).collect();
+    record(
+        conn,
+        NewAuditEntry {
+            application_id,
+            actor: &principal.subject,
+            role: &roles.join(","),
+            action: "read",
+            from_state: None,
+            to_state: None,
+            changes: json!({"read": view}),
+        },
+    )
 }
 
 /// Lists entries after the cursor (an id), oldest first, optionally of one

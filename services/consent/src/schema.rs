@@ -75,6 +75,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    access_log (id) {
+        id -> Int8,
+        at -> Timestamptz,
+        actor -> Text,
+        roles -> Array<Text>,
+        action -> Text,
+        registry -> Nullable<Text>,
+        person_hash -> Nullable<Text>,
+        permit_id -> Nullable<Uuid>,
+        detail -> Jsonb,
+    }
+}
+
 diesel::joinable!(permit_registries -> permits (permit_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -85,4 +99,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     permit_registries,
     permit_exclusions,
     permit_consents,
+    access_log,
 );

@@ -10,10 +10,19 @@ use crate::domain::state::{role_may_issue, transition};
 use crate::domain::{ApplicationContent, Command, State};
 use crate::repository::ApplicationRow;
 
-/// Returns 404 to a caller who may not know that the application exists: an
-/// applicant who did not apply for it and holds no other role.
+/// Roles that see every application: case staff, auditors and services.
+/// Stewards and applicants see only the applications they applied for.
+const SEE_ALL: [Role; 4] = [
+    Role::CaseHandler,
+    Role::Decider,
+    Role::Auditor,
+    Role::Service,
+];
+
+/// Returns 404 to a caller who may not know that the application exists:
+/// one who did not apply for it and holds none of the roles in [`SEE_ALL`].
 pub fn ensure_visible(row: &ApplicationRow, principal: &Principal) -> Result<(), Problem> {
-    let staff = principal.roles.iter().any(|role| *role != Role::Applicant);
+    let staff = SEE_ALL.iter().any(|role| principal.has(*role));
     if staff || row.applicant == principal.subject {
         Ok(())
     } else {

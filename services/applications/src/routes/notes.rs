@@ -8,6 +8,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::reads;
 use crate::audit::{self, NewAuditEntry};
 use crate::notes;
 use crate::repository;
@@ -143,5 +144,6 @@ pub async fn list(
         )
         .into());
     }
+    reads::record(&state.pool, &row, &principal, "notes").await?;
     Ok(HttpResponse::Ok().json(json!({"items": items})))
 }

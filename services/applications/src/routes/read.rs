@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::reads;
 use super::view::{ApplicantView, check_can_read, page_limit, respond};
 use crate::repository;
 use crate::startup::AppState;
@@ -41,6 +42,7 @@ pub async fn get(
     .await?
     .ok_or_else(|| Problem::not_found(format!("application {id} does not exist")))?;
     check_can_read(&row, &principal)?;
+    reads::record(&state.pool, &row, &principal, "application").await?;
     Ok(respond(StatusCode::OK, row, &principal))
 }
 

@@ -5,6 +5,7 @@ use hap_kit::http::Problem;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use super::reads;
 use super::view::{check_can_read, sees_as_applicant};
 use crate::repository::{self, TimelineEntry};
 use crate::startup::AppState;
@@ -46,6 +47,7 @@ pub async fn get(
     .await?;
     let row = row.ok_or_else(|| Problem::not_found(format!("application {id} does not exist")))?;
     check_can_read(&row, &principal)?;
+    reads::record(&state.pool, &row, &principal, "timeline").await?;
 
     let entries: Vec<Value> = if sees_as_applicant(&row, &principal) {
         entries

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 use uuid::Uuid;
 
+use super::reads;
 use super::view::check_can_read;
 use crate::domain::diff::diff;
 use crate::repository;
@@ -71,6 +72,7 @@ pub async fn diff_versions(
     };
     let new = new.ok_or_else(|| missing(version))?;
     let old = old.ok_or_else(|| missing(against))?;
+    reads::record(&state.pool, &row, &principal, "diff").await?;
     Ok(HttpResponse::Ok().json(json!({
         "version": version,
         "against": against,

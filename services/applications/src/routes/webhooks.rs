@@ -1,7 +1,7 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::Utc;
-use hap_kit::auth::{Principal, Role};
+use hap_kit::auth::Principal;
 use hap_kit::db::blocking;
 use hap_kit::http::{ApiError, Problem};
 use serde::Deserialize;
@@ -17,16 +17,6 @@ use crate::webhooks::target;
 pub struct SubscribeInput {
     /// The receiver's `http://` or `https://` URL.
     url: String,
-}
-
-fn require_service(principal: &Principal) -> Result<(), Problem> {
-    if principal.has(Role::Service) {
-        Ok(())
-    } else {
-        Err(Problem::forbidden(
-            "webhook subscriptions need the service role of a front-end's back end",
-        ))
-    }
 }
 
 /// `POST /v1/webhooks`: subscribes a URL to every `application.state_changed`
@@ -52,7 +42,6 @@ pub async fn subscribe(
     principal: Principal,
     body: web::Json<SubscribeInput>,
 ) -> Result<HttpResponse, ApiError> {
-    require_service(&principal)?;
     let url = body.into_inner().url;
     if let Err(reason) = target::resolve(&url, state.webhooks_settings.allow_private_hosts).await {
         return Err(Problem::bad_request("invalid-url", reason)
@@ -93,7 +82,6 @@ pub async fn list(
     state: web::Data<AppState>,
     principal: Principal,
 ) -> Result<HttpResponse, ApiError> {
-    require_service(&principal)?;
     let owner = principal.subject.clone();
     let items = blocking(&state.pool, move |conn| {
         Ok::<_, ApiError>(store::list(conn, &owner)?)
@@ -124,7 +112,6 @@ pub async fn unsubscribe(
     principal: Principal,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    require_service(&principal)?;
     let id = id.into_inner();
     let owner = principal.subject.clone();
     let found = blocking(&state.pool, move |conn| {

@@ -1,9 +1,11 @@
 //! Database access for consent events, assessments and permits.
 //!
+//! - [`access_log`]: every read of personal data through the API.
 //! - [`history`]: consent histories per person and registry.
 //! - [`exclusions`]: the persons each permit leaves out, and the permits
 //!   that newly recorded withdrawals concern.
 
+pub mod access_log;
 pub mod exclusions;
 pub mod history;
 

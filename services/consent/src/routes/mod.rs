@@ -1,5 +1,7 @@
 //! HTTP routes under `/v1`.
 
+pub mod access;
+mod access_log;
 mod applications;
 mod exclusions;
 mod history;
@@ -8,33 +10,50 @@ pub mod openapi;
 mod registries;
 
 use actix_web::web;
+use hap_kit::auth::access::Method::{Get, Post};
+use hap_kit::auth::access::register as route;
 
-/// Registers the `/v1` routes, the OpenAPI document at `/openapi.json` and
-/// Swagger UI at `/swagger-ui/`, whose files are compiled into the binary.
+/// Registers the `/v1` routes through the access table, the OpenAPI
+/// document at `/openapi.json` and Swagger UI at `/swagger-ui/`, whose files
+/// are compiled into the binary.
 pub fn configure(config: &mut web::ServiceConfig) {
     hap_kit::openapi::serve_document(config, openapi::document());
-    config.service(
-        web::scope("/v1")
-            .route("/registries", web::get().to(registries::list))
-            .route(
-                "/registries/{registry}/consent-events",
-                web::post().to(import::import),
-            )
-            .route(
-                "/registries/{registry}/consent-history",
-                web::post().to(history::history),
-            )
-            .route(
-                "/permits/{permit_id}/exclusions",
-                web::get().to(exclusions::exclusions),
-            )
-            .route(
-                "/applications/{id}/assessments",
-                web::get().to(applications::assessments),
-            )
-            .route(
-                "/applications/{id}/permits",
-                web::get().to(applications::permits),
-            ),
+    let table = access::TABLE;
+    route(config, table, Get, "/v1/registries", registries::list);
+    route(
+        config,
+        table,
+        Post,
+        "/v1/registries/{registry}/consent-events",
+        import::import,
     );
+    route(
+        config,
+        table,
+        Post,
+        "/v1/registries/{registry}/consent-history",
+        history::history,
+    );
+    route(
+        config,
+        table,
+        Get,
+        "/v1/permits/{permit_id}/exclusions",
+        exclusions::exclusions,
+    );
+    route(
+        config,
+        table,
+        Get,
+        "/v1/applications/{id}/assessments",
+        applications::assessments,
+    );
+    route(
+        config,
+        table,
+        Get,
+        "/v1/applications/{id}/permits",
+        applications::permits,
+    );
+    route(config, table, Get, "/v1/access-log", access_log::list);
 }

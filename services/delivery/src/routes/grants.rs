@@ -15,7 +15,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use super::deliveries::load;
-use crate::schema::download_grants;
+use crate::schema::{delivery_events, download_grants};
 use crate::startup::AppState;
 
 /// Random bytes in a grant token.
@@ -75,16 +75,29 @@ pub async fn create(
     let expires_at = Utc::now() + Duration::seconds(i64::from(state.grant_seconds));
     let (delivery_id, subject, digest) =
         (delivery.id, principal.subject.clone(), token_digest(&token));
+    // The grant and its `grant-issued` event, which auditors read in the
+    // delivery's events, commit together.
     blocking(&state.pool, move |conn| {
-        diesel::insert_into(download_grants::table)
-            .values((
-                download_grants::id.eq(grant_id),
-                download_grants::delivery_id.eq(delivery_id),
-                download_grants::subject.eq(&subject),
-                download_grants::token_sha256.eq(&digest),
-                download_grants::expires_at.eq(expires_at),
-            ))
-            .execute(conn)?;
+        conn.transaction(|conn| {
+            diesel::insert_into(download_grants::table)
+                .values((
+                    download_grants::id.eq(grant_id),
+                    download_grants::delivery_id.eq(delivery_id),
+                    download_grants::subject.eq(&subject),
+                    download_grants::token_sha256.eq(&digest),
+                    download_grants::expires_at.eq(expires_at),
+                ))
+                .execute(conn)?;
+            diesel::insert_into(delivery_events::table)
+                .values((
+                    delivery_events::delivery_id.eq(delivery_id),
+                    delivery_events::event.eq("grant-issued"),
+                    delivery_events::actor.eq(&subject),
+                    delivery_events::detail
+                        .eq(json!({"grant_id": grant_id, "expires_at": expires_at})),
+                ))
+                .execute(conn)
+        })?;
         Ok::<_, ApiError>(())
     })
     .await?;

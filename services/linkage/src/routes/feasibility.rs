@@ -1,6 +1,5 @@
 use actix_web::{HttpResponse, web};
 use hap_contracts::criteria::Criterion;
-use hap_kit::auth::{Principal, Role};
 use hap_kit::http::{ApiError, Problem};
 use hap_linkage::columnar::{FeasibilityCount, RunError, RunPlan, cohort_size, registry_folder};
 use serde::Deserialize;
@@ -35,12 +34,8 @@ pub struct FeasibilityRequest {
 )]
 pub async fn count(
     state: web::Data<AppState>,
-    principal: Principal,
     body: web::Json<FeasibilityRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    if !principal.has(Role::Applicant) {
-        return Err(Problem::forbidden("feasibility counts need the applicant role").into());
-    }
     let criterion = Criterion::parse(&body.criteria).map_err(|error| {
         Problem::bad_request("invalid-criteria", error.to_string())
             .with("pointer", format!("/criteria{}", error.pointer))

@@ -1,18 +1,20 @@
 //! HTTP routes under `/v1`.
 
+pub mod access;
 mod feasibility;
 pub mod openapi;
 mod runs;
 
 use actix_web::web;
+use hap_kit::auth::access::Method::{Get, Post};
+use hap_kit::auth::access::register as route;
 
-/// Registers the `/v1` routes, the OpenAPI document at `/openapi.json` and
-/// Swagger UI at `/swagger-ui/`, whose files are compiled into the binary.
+/// Registers the `/v1` routes through the access table, the OpenAPI
+/// document at `/openapi.json` and Swagger UI at `/swagger-ui/`, whose files
+/// are compiled into the binary.
 pub fn configure(config: &mut web::ServiceConfig) {
     hap_kit::openapi::serve_document(config, openapi::document());
-    config.service(
-        web::scope("/v1")
-            .route("/runs", web::get().to(runs::list))
-            .route("/feasibility", web::post().to(feasibility::count)),
-    );
+    let table = access::TABLE;
+    route(config, table, Get, "/v1/runs", runs::list);
+    route(config, table, Post, "/v1/feasibility", feasibility::count);
 }
