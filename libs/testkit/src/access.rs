@@ -167,7 +167,7 @@ fn mismatch(expected: Expected, status: u16, content_type: &str, body: &Value) -
             return Some(format!("Content-Type is `{content_type}`"));
         }
         let kind = format!("urn:hap:problem:{slug}");
-        if body["type"] != Value::from(kind.as_str()) {
+        if body["type"].as_str() != Some(kind.as_str()) {
             return Some(format!("problem type is not `{kind}`"));
         }
         None
