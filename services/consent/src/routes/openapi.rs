@@ -15,8 +15,8 @@ use uuid::Uuid;
         title = "HAP consent",
         description = "The legal basis of each registry, consent and opt-out imports by registry \
                        stewards, a person's consent history, the legal-basis assessments and permits \
-                       of applications, and the exclusion lists of permits. \
-                       Errors are application/problem+json."
+                       of applications, the exclusion lists of permits, and the log of \
+                       every read of personal data. Errors are application/problem+json."
     ),
     paths(
         super::registries::list,
@@ -25,6 +25,7 @@ use uuid::Uuid;
         super::exclusions::exclusions,
         super::applications::assessments,
         super::applications::permits,
+        super::access_log::list,
     ),
     modifiers(&BearerAuth),
 )]
@@ -144,4 +145,32 @@ pub struct ApplicationRecords {
     pub application_id: Uuid,
     /// Oldest first.
     pub items: Vec<Value>,
+}
+
+/// A page of the access log.
+#[derive(ToSchema)]
+pub struct AccessLogPage {
+    pub items: Vec<AccessLogEntryBody>,
+    /// The `after` of the next page, or null at the end.
+    pub next: Option<i64>,
+}
+
+/// One read of personal data through the API.
+#[derive(ToSchema)]
+pub struct AccessLogEntryBody {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    /// The token subject of the caller.
+    pub actor: String,
+    /// The caller's roles at the time of the read.
+    pub roles: Vec<String>,
+    /// `consent-history` or `exclusions`.
+    pub action: String,
+    pub registry: Option<String>,
+    /// The keyed hash of the person, in hex, for a consent history.
+    pub person_hash: Option<String>,
+    pub permit_id: Option<Uuid>,
+    /// Counts of what the response contained.
+    #[schema(value_type = Object)]
+    pub detail: Value,
 }
