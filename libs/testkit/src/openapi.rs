@@ -12,7 +12,7 @@ use std::process::Command;
 
 use actix_web::test as actix_test;
 use actix_web::{App, web};
-use hap_kit::auth::access::Endpoint;
+use hap_kit::auth::access::{Access, Endpoint};
 use serde_json::Value;
 
 /// The HTTP methods an OpenAPI path item may document as operations.
@@ -51,7 +51,8 @@ pub fn documented_operations(document: &Value) -> BTreeSet<Operation> {
 }
 
 /// Asserts that `document` lists exactly the routes of the access table
-/// `table`.
+/// `table`, and that each operation behind a role check documents the 401
+/// and 403 answers that check gives.
 pub fn assert_documents_routes(table: &[Endpoint], document: &Value) {
     let routes = registered_routes(table);
     let operations = documented_operations(document);
@@ -67,6 +68,31 @@ pub fn assert_documents_routes(table: &[Endpoint], document: &Value) {
         unrouted.is_empty(),
         "documented operations without a route: {unrouted:?}"
     );
+    let missing = undocumented_rejections(table, document);
+    assert!(
+        missing.is_empty(),
+        "operations behind a role check without these answers documented: {missing:?}"
+    );
+}
+
+/// Returns, per operation behind a role check, the answers of the check
+/// (401 for a missing or invalid token, 403 for a token without one of the
+/// roles) that `document` does not list.
+pub fn undocumented_rejections(table: &[Endpoint], document: &Value) -> Vec<String> {
+    let mut missing = Vec::new();
+    for endpoint in table {
+        let Access::Roles(_) = endpoint.access else {
+            continue;
+        };
+        let method = endpoint.method.as_str().to_lowercase();
+        let responses = &document["paths"][endpoint.path][&method]["responses"];
+        for status in ["401", "403"] {
+            if responses.get(status).is_none() {
+                missing.push(format!("{} {}: {status}", endpoint.method, endpoint.path));
+            }
+        }
+    }
+    missing
 }
 
 /// Asserts what a reader and a client generator rely on: an OpenAPI 3
@@ -214,7 +240,7 @@ where
 mod tests {
     use super::*;
     use hap_kit::auth::Role;
-    use hap_kit::auth::access::{Access, Method};
+    use hap_kit::auth::access::Method;
     use serde_json::json;
 
     const ROUTES: &[Endpoint] = &[
@@ -244,9 +270,21 @@ mod tests {
     fn matching_document_accepted() {
         let document = json!({"paths": {
             "/v1/items": {"get": {}},
-            "/v1/items/{id}": {"delete": {}, "parameters": []},
+            "/v1/items/{id}": {"delete": {"responses": {"401": {}, "403": {}}}},
         }});
         assert_documents_routes(ROUTES, &document);
+    }
+
+    #[test]
+    fn missing_forbidden_answer_named() {
+        let document = json!({"paths": {
+            "/v1/items": {"get": {}},
+            "/v1/items/{id}": {"delete": {"responses": {"200": {}, "401": {}}}},
+        }});
+        assert_eq!(
+            undocumented_rejections(ROUTES, &document),
+            vec!["DELETE /v1/items/{id}: 403".to_owned()]
+        );
     }
 
     #[test]

@@ -26,6 +26,7 @@ use hap_kit::http::ApiError;
         (status = 200, description = "The application as the caller may see it; applicants never see the handler", body = Object),
         (status = 400, description = "A path or query parameter is invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the applicant, case-handler, decider, auditor or service role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No application with this id is visible to the caller", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
@@ -67,6 +68,7 @@ pub struct ListQuery {
         (status = 200, description = "The caller's own applications, oldest first: items and next_cursor", body = Object),
         (status = 400, description = "Invalid cursor or limit", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the applicant role; case staff use the queue", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]

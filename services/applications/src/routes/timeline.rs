@@ -29,6 +29,7 @@ const STAFF_ONLY: [&str; 4] = ["role", "handler", "decided_by", "actor"];
         (status = 200, description = "Every step of the case, oldest first", body = Object),
         (status = 400, description = "A path or query parameter is invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the applicant, case-handler, decider, auditor or service role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No application with this id is visible to the caller", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),

@@ -35,6 +35,7 @@ use hap_kit::http::ApiError;
         (status = 200, description = "The edited application", body = Object),
         (status = 400, description = "A path or query parameter is invalid or the body is not valid JSON of the expected shape", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the applicant role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No application with this id is visible to the caller", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "The application is neither a draft nor returned", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 412, description = "The application changed since the ETag", body = super::openapi::ProblemBody, content_type = "application/problem+json"),

@@ -36,6 +36,7 @@ pub struct DiffQuery {
         (status = 200, description = "version, against and changes: {path: {from, to}}", body = Object),
         (status = 400, description = "A path or query parameter is invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the applicant, case-handler, decider, auditor or service role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No such application or version", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),

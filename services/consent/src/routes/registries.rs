@@ -13,6 +13,7 @@ use crate::startup::AppState;
     responses(
         (status = 200, description = "Every registry with its legal basis", body = super::openapi::RegistryList),
         (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "The token carries none of the platform's roles", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]

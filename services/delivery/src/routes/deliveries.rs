@@ -108,6 +108,7 @@ pub struct ListQuery {
         (status = 200, description = "The deliveries of the application that the caller may see, oldest first", body = super::openapi::DeliveryList),
         (status = 400, description = "application_id is missing or not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the applicant, case-handler, decider, steward or auditor role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]
@@ -145,6 +146,7 @@ pub async fn list(
         (status = 200, description = "The delivery, for its recipients, auditors and stewards", body = super::openapi::DeliveryBody),
         (status = 400, description = "The delivery id is not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the applicant, case-handler, decider, steward or auditor role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No delivery with this id is visible to the caller", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
