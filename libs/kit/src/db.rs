@@ -8,15 +8,14 @@ use std::time::Duration;
 
 use diesel::migration::{Migration, MigrationSource};
 use diesel::pg::{Pg, PgConnection};
-use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::r2d2::Pool;
 use diesel::{Connection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
 use serde::Deserialize;
 
 use crate::Secret;
 
-pub type PgPool = Pool<ConnectionManager<PgConnection>>;
-pub type PgPooled = PooledConnection<ConnectionManager<PgConnection>>;
+pub use hap_messaging::pool::{PgManager, PgPool, PgPooled};
 
 /// `[database]` settings.
 #[derive(Clone, Debug, Deserialize)]
@@ -48,7 +47,7 @@ pub enum DbError {
 /// Builds the pool. Connections open lazily, so a database that is down at
 /// start shows in the readiness probe rather than stopping the process.
 pub fn connect(settings: &DatabaseSettings) -> PgPool {
-    let manager = ConnectionManager::<PgConnection>::new(settings.url.expose());
+    let manager = PgManager::new(settings.url.expose());
     Pool::builder()
         .max_size(settings.pool_size)
         .connection_timeout(Duration::from_secs(settings.connect_timeout_seconds))

@@ -39,6 +39,7 @@ pub mod inbox;
 pub mod metrics;
 pub mod names;
 pub mod outbox;
+pub mod pool;
 pub mod publisher;
 pub mod redact;
 pub mod relay;
@@ -47,8 +48,6 @@ pub mod settings;
 pub mod topology;
 pub mod trace;
 
-use diesel::PgConnection;
-use diesel::r2d2::{ConnectionManager, Pool};
 use diesel_migrations::{EmbeddedMigrations, embed_migrations};
 
 pub use broker::Broker;
@@ -59,13 +58,11 @@ pub use error::{BrokerError, EnvelopeError, NameError, PublishError, SettingsErr
 pub use handler::{Completion, Context, Handler, HandlerError};
 pub use metrics::ConsumerMetrics;
 pub use names::{BindingKey, ConsumerName, MessageType};
+pub use pool::{PgManager, PgPool, PgPooled};
 pub use publisher::Publisher;
 pub use relay::{OutboxNotifier, Relay, RelaySettings};
 pub use settings::BrokerSettings;
 pub use trace::TraceContext;
-
-/// Connection pool type that the relay and the consumers use.
-pub type PgPool = Pool<ConnectionManager<PgConnection>>;
 
 /// Migrations that create the `outbox` and `inbox` tables.
 ///

@@ -132,7 +132,7 @@ impl Handler for RacedByReplica {
                 hap_messaging::schema::inbox::message_id.eq(envelope.id().as_uuid()),
                 hap_messaging::schema::inbox::message_type.eq(envelope.message_type().as_str()),
             ))
-            .execute(&mut other)
+            .execute(&mut **other)
             .unwrap();
 
         let message_id = envelope.id().as_uuid();

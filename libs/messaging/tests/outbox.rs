@@ -149,7 +149,7 @@ async fn published_rows_are_deleted_after_retention() {
         let mut conn = pool.get().unwrap();
         outbox_table::table
             .count()
-            .get_result::<i64>(&mut conn)
+            .get_result::<i64>(&mut **conn)
             .unwrap()
             == 0
     })

@@ -3,9 +3,9 @@
 use diesel::backend::Backend;
 use diesel::migration::{Migration, MigrationSource};
 use diesel::prelude::*;
-use diesel::r2d2::{ConnectionManager, Pool, PooledConnection};
+use diesel::r2d2::Pool;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
-use hap_messaging::PgPool;
+use hap_messaging::{PgManager, PgPool};
 use hap_messaging::redact::redact_url;
 
 /// Server URL used when `HAP_TEST_DATABASE_URL` is not set.
@@ -56,7 +56,7 @@ impl TestDatabase {
         let pool = Pool::builder()
             .max_size(POOL_SIZE)
             .min_idle(Some(1))
-            .build(ConnectionManager::<PgConnection>::new(&url))
+            .build(PgManager::new(&url))
             .unwrap_or_else(|error| panic!("connection pool for {name} failed: {error}"));
 
         Self {
@@ -82,15 +82,14 @@ impl TestDatabase {
         self.pool.clone()
     }
 
-    /// Pooled connection.
+    /// A new connection of its own to the database, outside the pool, so
+    /// that generic diesel calls take `&mut conn` directly.
     ///
     /// # Panics
     ///
-    /// Panics when no connection is available in time.
-    pub fn conn(&self) -> PooledConnection<ConnectionManager<PgConnection>> {
-        self.pool
-            .get()
-            .unwrap_or_else(|error| panic!("connection to {} failed: {error}", self.name))
+    /// Panics when the connection fails.
+    pub fn conn(&self) -> PgConnection {
+        connect_or_panic(&self.url)
     }
 }
 

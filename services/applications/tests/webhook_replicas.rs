@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use common::TestService;
-use diesel::r2d2::{ConnectionManager, Pool};
+use hap_kit::db::PgManager;
 use hap_applications::settings::WebhookSettings;
 use hap_applications::webhooks::{spawn_dispatcher, store};
 use hap_kit::auth::Role;
@@ -106,8 +106,7 @@ async fn replicas_send_each_event_once_in_order() {
     // Two more replicas' dispatchers on the service's database, besides its own.
     let replicas: Vec<_> = (0..2)
         .map(|_| {
-            let manager = ConnectionManager::new(service.database.url());
-            let pool = Pool::builder().max_size(2).build(manager).unwrap();
+            let pool = PgManager::new(service.database.url()).pool_unchecked(2);
             spawn_dispatcher(pool, dispatcher_settings())
         })
         .collect();

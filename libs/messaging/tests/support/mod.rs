@@ -132,7 +132,7 @@ pub fn effect_count(pool: &PgPool, message_id: MessageId) -> i64 {
     effects::table
         .filter(effects::message_id.eq(message_id.as_uuid()))
         .count()
-        .get_result(&mut conn)
+        .get_result(&mut **conn)
         .unwrap()
 }
 
@@ -143,7 +143,7 @@ pub fn inbox_count(pool: &PgPool, message_id: MessageId) -> i64 {
     inbox::table
         .filter(inbox::message_id.eq(message_id.as_uuid()))
         .count()
-        .get_result(&mut conn)
+        .get_result(&mut **conn)
         .unwrap()
 }
 

@@ -9,7 +9,6 @@ use std::net::TcpListener;
 use actix_web::dev::ServerHandle;
 use chrono::{Duration, Utc};
 use diesel::PgConnection;
-use diesel::r2d2::{ConnectionManager, PooledConnection};
 use hap_anonymization::consumers::linked::{AlterRelease, ROUTING_KEYS, keep_release};
 use hap_anonymization::settings::{DEFAULTS, Settings};
 use hap_contracts::application::{DisclosureLevel, Purpose, RegistryRequest};
@@ -120,7 +119,7 @@ impl TestService {
         self.publisher.publish(envelope).await.unwrap();
     }
 
-    pub fn conn(&self) -> PooledConnection<ConnectionManager<PgConnection>> {
+    pub fn conn(&self) -> PgConnection {
         self.database.conn()
     }
 

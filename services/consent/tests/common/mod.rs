@@ -11,7 +11,6 @@ use std::net::TcpListener;
 
 use actix_web::dev::ServerHandle;
 use diesel::PgConnection;
-use diesel::r2d2::{ConnectionManager, PooledConnection};
 use hap_consent::consumers::applications::ROUTING_KEYS;
 use hap_consent::settings::{DEFAULTS, Settings};
 use hap_kit::auth::{Role, issue_dev_token};
@@ -218,7 +217,7 @@ impl TestService {
     }
 
     /// Returns a connection to the service's database.
-    pub fn conn(&self) -> PooledConnection<ConnectionManager<PgConnection>> {
+    pub fn conn(&self) -> PgConnection {
         self.database.conn()
     }
 

@@ -11,7 +11,6 @@ use std::net::TcpListener;
 
 use actix_web::dev::ServerHandle;
 use diesel::PgConnection;
-use diesel::r2d2::{ConnectionManager, PooledConnection};
 use hap_delivery::settings::{DEFAULTS, Settings};
 use hap_delivery::store::DeliveryStore;
 use hap_kit::auth::{Role, issue_dev_token};
@@ -208,7 +207,7 @@ impl TestService {
     }
 
     /// Returns a connection to the service's database.
-    pub fn conn(&self) -> PooledConnection<ConnectionManager<PgConnection>> {
+    pub fn conn(&self) -> PgConnection {
         self.database.conn()
     }
 
