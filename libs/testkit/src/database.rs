@@ -5,8 +5,8 @@ use diesel::migration::{Migration, MigrationSource};
 use diesel::prelude::*;
 use diesel::r2d2::Pool;
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness};
-use hap_messaging::{PgManager, PgPool};
 use hap_messaging::redact::redact_url;
+use hap_messaging::{PgManager, PgPool};
 
 /// Server URL used when `HAP_TEST_DATABASE_URL` is not set.
 const DEFAULT_URL: &str = "postgres://postgres@127.0.0.1:5432/postgres";

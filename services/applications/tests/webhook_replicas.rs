@@ -12,10 +12,10 @@ use std::time::{Duration, Instant};
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use common::TestService;
-use hap_kit::db::PgManager;
 use hap_applications::settings::WebhookSettings;
 use hap_applications::webhooks::{spawn_dispatcher, store};
 use hap_kit::auth::Role;
+use hap_kit::db::PgManager;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
