@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use crate::Secret;
 
-pub use hap_messaging::pool::{PgManager, PgPool, PgPooled};
+pub use hap_messaging::pool::{PgManager, PgPool, PgPooled, VALIDATION_BYPASS};
 
 /// `[database]` settings.
 #[derive(Clone, Debug, Deserialize)]
