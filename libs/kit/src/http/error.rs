@@ -54,7 +54,9 @@ impl From<DieselError> for ApiError {
 }
 
 /// Returns whether `error` means the connection to the server failed, not
-/// the query: the server closed it, or the command could not be sent.
+/// the query. That is the case when the server closed the connection, the
+/// command could not be sent, or a failed rollback left the connection's
+/// transaction state broken.
 fn is_connection_lost(error: &DieselError) -> bool {
     matches!(
         error,
