@@ -52,7 +52,7 @@ pub fn documented_operations(document: &Value) -> BTreeSet<Operation> {
 
 /// Asserts that `document` lists exactly the routes of the access table
 /// `table`, and that each operation behind a role check documents the 401
-/// and 403 answers that check gives.
+/// and 403 responses that check returns.
 pub fn assert_documents_routes(table: &[Endpoint], document: &Value) {
     let routes = registered_routes(table);
     let operations = documented_operations(document);
@@ -75,7 +75,7 @@ pub fn assert_documents_routes(table: &[Endpoint], document: &Value) {
     );
 }
 
-/// Returns, per operation behind a role check, the answers of the check
+/// Returns, per operation behind a role check, the responses of the check
 /// (401 for a missing or invalid token, 403 for a token without one of the
 /// roles) that `document` does not list.
 pub fn undocumented_rejections(table: &[Endpoint], document: &Value) -> Vec<String> {

@@ -1,8 +1,8 @@
-//! The OpenAPI document and Swagger UI the service serves: the document
-//! lists exactly the routes of the access table in `src/routes/access.rs`,
-//! through which every route is registered, it is structurally sound, and,
-//! where `HAP_OPENAPI_VALIDATOR` names the Python `openapi-spec-validator`
-//! (`tools/install-openapi-validator.sh`), it validates against the
+//! Checks of the OpenAPI document and Swagger UI that the service serves.
+//! The document lists exactly the routes of the access table in
+//! `src/routes/access.rs`, and it is structurally sound. Where
+//! `HAP_OPENAPI_VALIDATOR` names the Python `openapi-spec-validator`
+//! (`tools/install-openapi-validator.sh`), it also validates against the
 //! OpenAPI schema.
 
 use hap_applications::routes;

@@ -9,7 +9,7 @@
 //! Roles come from a claim (`auth.roles_claim`, a dot path such as `roles` or
 //! `realm_access.roles`); names that are not a [`Role`] are ignored.
 //!
-//! [`access`] holds each service's table of endpoints and the roles that may
+//! [`access`] contains each service's table of endpoints and the roles that may
 //! call them, and enforces it on every route.
 
 pub mod access;

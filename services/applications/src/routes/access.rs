@@ -1,6 +1,6 @@
-//! Who may call each endpoint of the applications service. [`super::configure`]
-//! registers every route through this table, so a route cannot exist
-//! without a row.
+//! The access table of the applications service: the roles that may call each
+//! endpoint. [`super::configure`] registers every route through this table,
+//! so a route cannot exist without a row.
 //!
 //! The handlers add the checks that depend on the case: an applicant sees
 //! only their own applications (others get 404), and the command table of

@@ -1,6 +1,6 @@
-//! Who may call each endpoint of the delivery service. [`super::configure`]
-//! registers every route through this table, so a route cannot exist
-//! without a row.
+//! The access table of the delivery service: the roles that may call each
+//! endpoint. [`super::configure`] registers every route through this table,
+//! so a route cannot exist without a row.
 //!
 //! The handlers add the checks that depend on the delivery: only the
 //! recipients named in the permit, auditors and stewards see a delivery

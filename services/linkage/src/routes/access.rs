@@ -1,6 +1,6 @@
-//! Who may call each endpoint of the linkage service. [`super::configure`]
-//! registers every route through this table, so a route cannot exist
-//! without a row.
+//! The access table of the linkage service: the roles that may call each
+//! endpoint. [`super::configure`] registers every route through this table,
+//! so a route cannot exist without a row.
 
 use hap_kit::auth::Role;
 use hap_kit::auth::access::{Access, Endpoint, Method};
