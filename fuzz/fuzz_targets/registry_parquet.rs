@@ -45,6 +45,7 @@ fuzz_target!(|data: &[u8]| {
         criterion: &criterion,
         rules: RULES,
         project_key: b"fuzz project key",
+        lists: None,
         threads: 1,
     };
     let _ = run(&plan, &dir.path().join("out"));

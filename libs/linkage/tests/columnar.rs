@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::collections::HashSet;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -15,9 +16,10 @@ use hap_contracts::criteria::Criterion;
 use hap_identity::{ChecksumPolicy, Profile, Rules};
 use hap_linkage::columnar::report::RunReport;
 use hap_linkage::columnar::{
-    RegistryDescriptor, RunError, RunPlan, SpineDescriptor, Unlinked, cohort_size, run,
+    PersonLists, RegistryDescriptor, RegistryLists, RunError, RunPlan, SpineDescriptor, Unlinked,
+    cohort_size, run,
 };
-use hap_linkage::pseudonym;
+use hap_linkage::{person_hash, pseudonym};
 use parquet::arrow::ArrowWriter;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::json;
@@ -245,6 +247,7 @@ fn run_with(
         criterion,
         rules: TEST_RULES,
         project_key: KEY,
+        lists: None,
         threads,
     };
     run(&plan, out)
@@ -258,6 +261,7 @@ fn size_of(inputs: &Inputs, criterion: serde_json::Value) -> u64 {
         criterion: &criterion,
         rules: TEST_RULES,
         project_key: KEY,
+        lists: None,
         threads: 2,
     };
     cohort_size(&plan).unwrap()
@@ -498,6 +502,7 @@ fn other_key_other_pseudonyms() {
         criterion: &colorectal(),
         rules: TEST_RULES,
         project_key: b"another project",
+        lists: None,
         threads: 2,
     };
     let other = scenario.dir.path().join("other");
@@ -663,6 +668,7 @@ fn synthetic_numbers_unlinked_in_production() {
         criterion: &criterion,
         rules: Rules::new(ChecksumPolicy::Allow2032, Profile::Production),
         project_key: KEY,
+        lists: None,
         threads: 2,
     };
     let report = run(&plan, &scenario.dir.path().join("out")).unwrap();
@@ -726,6 +732,7 @@ fn integer_identifiers_read_as_text() {
         criterion: &criterion,
         rules: TEST_RULES,
         project_key: KEY,
+        lists: None,
         threads: 1,
     };
     let report = run(&plan, &dir.join("out")).unwrap();
@@ -791,6 +798,7 @@ fn unclosed_quote_stops_at_row_limit() {
         criterion: &criterion,
         rules: TEST_RULES,
         project_key: KEY,
+        lists: None,
         threads: 1,
     };
     match cohort_size(&plan) {
@@ -800,4 +808,146 @@ fn unclosed_quote_stops_at_row_limit() {
         }
         other => panic!("expected a read error, found {:?}", other.map(|_| ())),
     }
+}
+
+const PLATFORM_KEY: &[u8] = b"platform key of the columnar tests";
+
+/// The hash the consent service stores for `number`.
+fn listed(numbers: &[&str]) -> HashSet<[u8; 32]> {
+    numbers
+        .iter()
+        .map(|number| person_hash(PLATFORM_KEY, &id(number)))
+        .collect()
+}
+
+fn run_with_lists(
+    inputs: &Inputs,
+    criterion: &Criterion,
+    lists: &[(&str, RegistryLists)],
+    out: &Path,
+) -> Result<RunReport, RunError> {
+    let lists = PersonLists {
+        platform_key: PLATFORM_KEY.to_vec(),
+        registries: lists
+            .iter()
+            .map(|(name, lists)| ((*name).to_owned(), lists.clone()))
+            .collect(),
+    };
+    let plan = RunPlan {
+        spine: &inputs.spine,
+        registries: &inputs.registries,
+        criterion,
+        rules: TEST_RULES,
+        project_key: KEY,
+        lists: Some(&lists),
+        threads: 2,
+    };
+    run(&plan, out)
+}
+
+#[test]
+fn excluded_person_left_out_of_registry_and_cohort() {
+    let scenario = scenario();
+    let out = scenario.dir.path().join("out");
+    let excluded = RegistryLists {
+        excluded: listed(&[&scenario.a]),
+        consented: None,
+    };
+    let report = run_with_lists(
+        &inputs(scenario.dir.path()),
+        &colorectal(),
+        &[("cancer", excluded)],
+        &out,
+    )
+    .unwrap();
+    // A's only colorectal event is in the cancer registry, so A leaves the cohort.
+    assert_eq!(report.cohort_persons.0, 1);
+    assert_eq!(
+        text_column(&out.join("cancer"), "pseudonym"),
+        [pseudonym_of(&scenario.c)]
+    );
+    let cancer = &registry(&report, "cancer").total;
+    assert_eq!(cancer.excluded, 1);
+    assert_eq!(cancer.delivered, 1);
+    assert_eq!(cancer.linked, 3);
+    let persons = text_column(&out.join("persons.parquet"), "pseudonym");
+    assert_eq!(persons, [pseudonym_of(&scenario.c)]);
+}
+
+#[test]
+fn person_listed_under_former_dnumber_left_out() {
+    let scenario = scenario();
+    let out = scenario.dir.path().join("out");
+    let excluded = RegistryLists {
+        excluded: listed(&[&scenario.c_dnumber]),
+        consented: None,
+    };
+    let report = run_with_lists(
+        &inputs(scenario.dir.path()),
+        &colorectal(),
+        &[("patient", excluded)],
+        &out,
+    )
+    .unwrap();
+    let c = pseudonym_of(&scenario.c);
+    // C's patient rows, under both former D-numbers, are left out; the
+    // cancer registry, with no list, still delivers C.
+    assert!(!text_column(&out.join("patient"), "pseudonym").contains(&c));
+    assert!(text_column(&out.join("cancer"), "pseudonym").contains(&c));
+    let patient = &registry(&report, "patient").total;
+    assert_eq!(patient.excluded, 2);
+    assert_eq!(patient.delivered, 1);
+    assert_eq!(report.cohort_persons.0, 2);
+}
+
+#[test]
+fn consent_based_registry_keeps_only_consented_persons() {
+    let scenario = scenario();
+    let out = scenario.dir.path().join("out");
+    let consented = RegistryLists {
+        excluded: HashSet::new(),
+        consented: Some(listed(&[&scenario.a])),
+    };
+    let criterion = Criterion::parse(&json!({"present": "birth"})).unwrap();
+    let report = run_with_lists(
+        &inputs(scenario.dir.path()),
+        &criterion,
+        &[("birth", consented)],
+        &out,
+    )
+    .unwrap();
+    // B has no consent, so B's birth row neither selects B nor is delivered.
+    assert_eq!(report.cohort_persons.0, 1);
+    let mothers = text_column(&out.join("birth"), "mother_id_pseudonym");
+    assert_eq!(
+        mothers,
+        [pseudonym_of(&scenario.a), pseudonym_of(&scenario.a)]
+    );
+    let birth = &registry(&report, "birth").total;
+    assert_eq!(birth.without_consent, 1);
+    assert_eq!(birth.delivered, 2);
+    let json: serde_json::Value =
+        serde_json::from_slice(&fs::read(out.join("report.json")).unwrap()).unwrap();
+    assert_eq!(json["registries"][2]["total"]["without_consent"], "<5");
+}
+
+#[test]
+fn lists_of_registry_outside_run_rejected() {
+    let scenario = scenario();
+    let out = scenario.dir.path().join("out");
+    let excluded = RegistryLists {
+        excluded: listed(&[&scenario.a]),
+        consented: None,
+    };
+    let error = run_with_lists(
+        &inputs(scenario.dir.path()),
+        &colorectal(),
+        &[("prescriptions", excluded)],
+        &out,
+    )
+    .unwrap_err();
+    let message = error.to_string();
+    assert!(message.contains("`prescriptions`"), "{message}");
+    assert!(message.contains("cancer, patient, birth"), "{message}");
+    assert!(!out.exists(), "nothing is written for a rejected run");
 }

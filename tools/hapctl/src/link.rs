@@ -1,13 +1,16 @@
 //! `hapctl link`: a linkage run offline from files, for operators and
 //! benchmarks.
 
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::time::Instant;
 
 use anyhow::Context;
 use hap_contracts::criteria::Criterion;
 use hap_identity::{ChecksumPolicy, Profile, Rules};
-use hap_linkage::columnar::{RegistryDescriptor, RunPlan, SpineDescriptor, run};
+use hap_linkage::columnar::{
+    PersonLists, RegistryDescriptor, RegistryLists, RunPlan, SpineDescriptor, run,
+};
 
 #[derive(clap::Args)]
 pub struct LinkArgs {
@@ -27,6 +30,14 @@ pub struct LinkArgs {
     /// Project id (UUID) whose pseudonyms to write.
     #[arg(long, value_name = "UUID")]
     project: uuid::Uuid,
+    /// Exclusion and consent lists (JSON): per registry name, `excluded` and
+    /// optionally `consented`, each a list of HMAC-SHA256 person hashes in
+    /// hex under the platform key, as the consent service exports them.
+    #[arg(long, value_name = "FILE", requires = "platform_key_file")]
+    lists: Option<PathBuf>,
+    /// File with the platform key in hex, the key of the list hashes.
+    #[arg(long, value_name = "FILE", requires = "lists")]
+    platform_key_file: Option<PathBuf>,
     /// Output folder, new or empty: persons.parquet, one folder per registry, report.json.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -41,25 +52,92 @@ pub struct LinkArgs {
     threads: Option<usize>,
 }
 
-fn read_master_key(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
+/// Reads a key of at least 32 bytes written as hex; `what` names it in errors.
+fn read_key(what: &str, path: &PathBuf) -> anyhow::Result<Vec<u8>> {
     let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading the master key file {}", path.display()))?;
+        .with_context(|| format!("reading the {what} file {}", path.display()))?;
     let key = data_encoding::HEXLOWER_PERMISSIVE
         .decode(text.trim().as_bytes())
         .map_err(|_| {
             anyhow::anyhow!(
-                "the master key file {} does not hold hex digits; write the key as hex",
+                "the {what} file {} does not hold hex digits; write the key as hex",
                 path.display()
             )
         })?;
     if key.len() < 32 {
         anyhow::bail!(
-            "the master key in {} has {} bytes; use at least 32 bytes (64 hex digits)",
+            "the {what} in {} has {} bytes; use at least 32 bytes (64 hex digits)",
             path.display(),
             key.len()
         );
     }
     Ok(key)
+}
+
+/// The lists of one registry as the lists file writes them.
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListsEntry {
+    #[serde(default)]
+    excluded: Vec<String>,
+    #[serde(default)]
+    consented: Option<Vec<String>>,
+}
+
+fn decode_hashes(
+    path: &std::path::Path,
+    registry: &str,
+    hashes: &[String],
+) -> anyhow::Result<HashSet<[u8; 32]>> {
+    hashes
+        .iter()
+        .enumerate()
+        .map(|(position, text)| {
+            data_encoding::HEXLOWER_PERMISSIVE
+                .decode(text.as_bytes())
+                .ok()
+                .and_then(|bytes| <[u8; 32]>::try_from(bytes).ok())
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "entry {position} of registry `{registry}` in the lists file {} is not \
+                         a 64-digit hex hash; write each person as the hex HMAC-SHA256 of \
+                         the number",
+                        path.display()
+                    )
+                })
+        })
+        .collect()
+}
+
+fn read_lists(path: &std::path::Path, platform_key: Vec<u8>) -> anyhow::Result<PersonLists> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("reading the lists file {}", path.display()))?;
+    let entries: BTreeMap<String, ListsEntry> = serde_json::from_str(&text).with_context(|| {
+        format!(
+            "the lists file {} is not a JSON object of registry names to \
+             {{\"excluded\": [...], \"consented\": [...]}}",
+            path.display()
+        )
+    })?;
+    let mut registries = BTreeMap::new();
+    for (name, entry) in entries {
+        let excluded = decode_hashes(path, &name, &entry.excluded)?;
+        let consented = match &entry.consented {
+            Some(hashes) => Some(decode_hashes(path, &name, hashes)?),
+            None => None,
+        };
+        registries.insert(
+            name,
+            RegistryLists {
+                excluded,
+                consented,
+            },
+        );
+    }
+    Ok(PersonLists {
+        platform_key,
+        registries,
+    })
 }
 
 #[allow(clippy::print_stdout)]
@@ -77,7 +155,11 @@ pub fn run_link(args: LinkArgs) -> anyhow::Result<()> {
         .with_context(|| format!("the criteria file {} is not JSON", args.criteria.display()))?;
     let criterion = Criterion::parse(&criteria_json)
         .with_context(|| format!("checking the criteria file {}", args.criteria.display()))?;
-    let master_key = read_master_key(&args.master_key_file)?;
+    let master_key = read_key("master key", &args.master_key_file)?;
+    let lists = match (&args.lists, &args.platform_key_file) {
+        (Some(lists), Some(key)) => Some(read_lists(lists, read_key("platform key", key)?)?),
+        _ => None,
+    };
     let project_key = hap_linkage::project_key(&master_key, args.project.as_bytes());
     let threads = args.threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
@@ -88,6 +170,7 @@ pub fn run_link(args: LinkArgs) -> anyhow::Result<()> {
         criterion: &criterion,
         rules: Rules::new(args.policy, args.profile),
         project_key: &project_key,
+        lists: lists.as_ref(),
         threads,
     };
     let report = run(&plan, &args.out)?;

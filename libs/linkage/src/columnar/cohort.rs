@@ -2,8 +2,6 @@
 //! pass over each registry that event criteria name, then the boolean
 //! combination per person.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use arrow::array::{Array, AsArray};
 use arrow::datatypes::Date32Type;
 use hap_contracts::criteria::{
@@ -14,6 +12,7 @@ use hap_contracts::criteria::{
 use crate::columnar::calendar::{age_in_years, days_of, year_of};
 use crate::columnar::descriptor::{RegistryDescriptor, SpineDescriptor};
 use crate::columnar::error::RunError;
+use crate::columnar::lists::LeftOutSets;
 use crate::columnar::parallel::run_parts;
 use crate::columnar::source::{ColumnKind, ColumnRequest, Extract};
 use crate::columnar::spine::Spine;
@@ -51,9 +50,15 @@ pub(crate) struct CohortPlan {
     columns: Vec<Vec<ColumnRequest>>,
 }
 
+/// Per event criterion, the persons with a row meeting it, as bit sets
+/// over spine positions.
+pub(crate) struct Hits {
+    pub(crate) events: Vec<Vec<u64>>,
+}
+
 /// The selected persons as a bit set over spine positions.
 pub(crate) struct Cohort {
-    bits: Vec<u64>,
+    pub(crate) bits: Vec<u64>,
     pub(crate) size: u64,
 }
 
@@ -254,50 +259,86 @@ impl CohortPlan {
         Ok(columns.len() - 1)
     }
 
+    /// Returns the registries an event criterion names, by position.
+    pub(crate) fn registries_read(&self) -> Vec<usize> {
+        let mut registries: Vec<usize> = self.events.iter().map(|event| event.registry).collect();
+        registries.sort_unstable();
+        registries.dedup();
+        registries
+    }
+
     /// Selects the cohort: one pass over each registry an event criterion
-    /// names, then the criterion per person.
+    /// names, then the criterion per person. Rows of persons left out of a
+    /// registry meet no event criterion.
     pub(crate) fn select(
         &self,
         spine: &Spine,
+        left_out: &LeftOutSets,
         registries: &[RegistryDescriptor],
         threads: usize,
     ) -> Result<Cohort, RunError> {
-        let words = spine.len().div_ceil(64);
-        let hits: Vec<Vec<AtomicU64>> = self
-            .events
-            .iter()
-            .map(|_| (0..words).map(|_| AtomicU64::new(0)).collect())
-            .collect();
-        for (registry, descriptor) in registries.iter().enumerate() {
-            let events: Vec<usize> = (0..self.events.len())
-                .filter(|event| self.events[*event].registry == registry)
-                .collect();
-            if events.is_empty() {
-                continue;
-            }
-            let extract = Extract::open(&descriptor.file)?;
-            run_parts(extract.part_count(), threads, |part| {
-                extract.read(part, &self.columns[registry], &mut |batch| {
-                    self.mark_events(spine, &events, &batch, &hits);
-                    Ok(())
-                })
+        let mut hits = self.no_hits(spine);
+        for registry in self.registries_read() {
+            let extract = Extract::open(&registries[registry].file)?;
+            let parts = run_parts(extract.part_count(), threads, |part| {
+                self.select_part(spine, left_out, (registry, &extract), part)
             })?;
+            for part in &parts {
+                self.merge_hits(&mut hits, part);
+            }
         }
-        let hits: Vec<Vec<u64>> = hits
-            .into_iter()
-            .map(|bits| bits.into_iter().map(AtomicU64::into_inner).collect())
-            .collect();
+        Ok(self.combine(spine, &hits))
+    }
 
-        let mut bits = vec![0_u64; words];
+    /// One empty hit set per event criterion.
+    pub(crate) fn no_hits(&self, spine: &Spine) -> Hits {
+        let words = spine.len().div_ceil(64);
+        Hits {
+            events: self.events.iter().map(|_| vec![0; words]).collect(),
+        }
+    }
+
+    /// Marks the persons meeting each event criterion in one part of a
+    /// registry.
+    pub(crate) fn select_part(
+        &self,
+        spine: &Spine,
+        left_out: &LeftOutSets,
+        (registry, extract): (usize, &Extract),
+        part: usize,
+    ) -> Result<Hits, RunError> {
+        let events: Vec<usize> = (0..self.events.len())
+            .filter(|event| self.events[*event].registry == registry)
+            .collect();
+        let mut hits = self.no_hits(spine);
+        extract.read(part, &self.columns[registry], &mut |batch| {
+            self.mark_events(spine, (registry, left_out), &events, &batch, &mut hits);
+            Ok(())
+        })?;
+        Ok(hits)
+    }
+
+    /// Adds the hits of one part to `total`.
+    pub(crate) fn merge_hits(&self, total: &mut Hits, part: &Hits) {
+        for (mine, theirs) in total.events.iter_mut().zip(&part.events) {
+            for (word, other) in mine.iter_mut().zip(theirs) {
+                *word |= other;
+            }
+        }
+    }
+
+    /// Evaluates the criterion for every spine person.
+    pub(crate) fn combine(&self, spine: &Spine, hits: &Hits) -> Cohort {
+        let mut bits = vec![0_u64; spine.len().div_ceil(64)];
         let mut size = 0;
         for person in 0..spine.len() {
             // Spine positions fit u32, which `Spine::read` checks.
-            if self.evaluate(&self.root, person as u32, spine, &hits) {
+            if self.evaluate(&self.root, person as u32, spine, &hits.events) {
                 bits[person / 64] |= 1 << (person % 64);
                 size += 1;
             }
         }
-        Ok(Cohort { bits, size })
+        Cohort { bits, size }
     }
 
     /// Sets the hit bit of each event a row meets. Conditions on the row
@@ -305,9 +346,10 @@ impl CohortPlan {
     fn mark_events(
         &self,
         spine: &Spine,
+        (registry, left_out): (usize, &LeftOutSets),
         events: &[usize],
         batch: &crate::columnar::source::Batch,
-        hits: &[Vec<AtomicU64>],
+        hits: &mut Hits,
     ) {
         let ids = batch.columns[0].as_string::<i32>();
         for row in 0..batch.rows {
@@ -328,7 +370,10 @@ impl CohortPlan {
                 }
                 let resolved = *person.get_or_insert_with(|| {
                     let field = ids.is_valid(row).then(|| ids.value(row));
-                    spine.resolve(field).person()
+                    spine
+                        .resolve(field)
+                        .person()
+                        .filter(|person| left_out.check(registry, *person).is_none())
                 });
                 let Some(index) = resolved else {
                     break;
@@ -347,7 +392,7 @@ impl CohortPlan {
                     }
                 }
                 let position = index as usize;
-                hits[event][position / 64].fetch_or(1 << (position % 64), Ordering::Relaxed);
+                hits.events[event][position / 64] |= 1 << (position % 64);
             }
         }
     }

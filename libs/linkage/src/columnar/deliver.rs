@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, StringArray, StringBuilder};
 use arrow::compute::filter;
@@ -22,6 +21,7 @@ use crate::columnar::calendar::year_of;
 use crate::columnar::cohort::Cohort;
 use crate::columnar::descriptor::RegistryDescriptor;
 use crate::columnar::error::RunError;
+use crate::columnar::lists::{LeftOut, LeftOutSets};
 use crate::columnar::parallel::run_parts;
 use crate::columnar::pseudonyms::{PSEUDONYM_LEN, Pseudonyms};
 use crate::columnar::report::{Count, IdentifierReport, RegistryReport, RowCounts};
@@ -38,16 +38,139 @@ const YEAR_SLOTS: usize = 401;
 pub(crate) struct Delivery<'a> {
     pub(crate) spine: &'a Spine,
     pub(crate) cohort: &'a Cohort,
+    pub(crate) left_out: &'a LeftOutSets,
     pub(crate) pseudonyms: &'a Pseudonyms,
     pub(crate) out_dir: &'a Path,
     pub(crate) threads: usize,
 }
 
-/// Counts of one part.
-struct PartCounts {
-    years: Vec<RowCounts>,
-    others: Vec<RowCounts>,
-    invalid_values: Vec<u64>,
+/// What the delivery of one part counted, and the persons whose rows of
+/// the part are used.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct PartOutcome {
+    /// Row counts per year slot: one unknown slot, then 1800-2199.
+    pub(crate) years: Vec<RowCounts>,
+    /// Row counts of each further identifier column.
+    pub(crate) others: Vec<RowCounts>,
+    /// Per variable, values that did not convert to its type.
+    pub(crate) invalid_values: Vec<u64>,
+    /// Bit set over spine positions.
+    pub(crate) present: Vec<u64>,
+}
+
+impl PartOutcome {
+    pub(crate) fn empty(descriptor: &RegistryDescriptor, persons: usize) -> Self {
+        Self {
+            years: vec![RowCounts::default(); YEAR_SLOTS],
+            others: vec![RowCounts::default(); descriptor.identifiers.len() - 1],
+            invalid_values: vec![0; descriptor.variables.len()],
+            present: vec![0; persons.div_ceil(64)],
+        }
+    }
+}
+
+/// The columns a registry's delivery reads and writes.
+struct OutputLayout {
+    columns: Vec<ColumnRequest>,
+    pseudonym_columns: Vec<String>,
+    schema: SchemaRef,
+    /// Position in `columns` of the date whose year groups the report.
+    year_column: Option<usize>,
+}
+
+impl OutputLayout {
+    fn of(descriptor: &RegistryDescriptor) -> Self {
+        let mut columns: Vec<ColumnRequest> = descriptor
+            .identifiers
+            .iter()
+            .map(|name| ColumnRequest {
+                name: name.clone(),
+                kind: ColumnKind::Identifier,
+            })
+            .collect();
+        columns.extend(descriptor.variables.iter().map(|variable| ColumnRequest {
+            name: variable.name.clone(),
+            kind: ColumnKind::Typed(variable.kind),
+        }));
+        let pseudonym_columns: Vec<String> = descriptor
+            .identifiers
+            .iter()
+            .map(|column| pseudonym_column(descriptor, column))
+            .collect();
+        let mut fields: Vec<Field> = pseudonym_columns
+            .iter()
+            .map(|name| Field::new(name, DataType::Utf8, true))
+            .collect();
+        fields.extend(
+            descriptor
+                .variables
+                .iter()
+                .map(|variable| Field::new(&variable.name, arrow_type(variable.kind), true)),
+        );
+        let year_column = descriptor.year.as_ref().and_then(|year| {
+            descriptor
+                .variables
+                .iter()
+                .position(|variable| &variable.name == year)
+                .map(|position| position + descriptor.identifiers.len())
+        });
+        Self {
+            columns,
+            pseudonym_columns,
+            schema: Arc::new(Schema::new(fields)),
+            year_column,
+        }
+    }
+}
+
+/// Adds up the parts of a registry into its report.
+pub(crate) fn registry_report(
+    descriptor: &RegistryDescriptor,
+    parts: &[PartOutcome],
+) -> RegistryReport {
+    let mut total = RowCounts::default();
+    let mut years: BTreeMap<String, RowCounts> = BTreeMap::new();
+    let mut others = vec![RowCounts::default(); descriptor.identifiers.len() - 1];
+    let mut invalid_values = vec![0_u64; descriptor.variables.len()];
+    for part in parts {
+        for (slot, counts) in part.years.iter().enumerate() {
+            if counts.records == 0 {
+                continue;
+            }
+            total.merge(counts);
+            let year = match slot {
+                0 => "unknown".to_owned(),
+                slot => (FIRST_YEAR + slot as i32 - 1).to_string(),
+            };
+            years.entry(year).or_default().merge(counts);
+        }
+        for (mine, theirs) in others.iter_mut().zip(&part.others) {
+            mine.merge(theirs);
+        }
+        for (mine, theirs) in invalid_values.iter_mut().zip(&part.invalid_values) {
+            *mine += theirs;
+        }
+    }
+    RegistryReport {
+        registry: descriptor.name.clone(),
+        identifier: descriptor.identifiers[0].clone(),
+        total,
+        years,
+        other_identifiers: descriptor.identifiers[1..]
+            .iter()
+            .zip(others)
+            .map(|(column, total)| IdentifierReport {
+                column: column.clone(),
+                total,
+            })
+            .collect(),
+        invalid_values: descriptor
+            .variables
+            .iter()
+            .zip(invalid_values)
+            .map(|(variable, count)| (variable.name.clone(), Count(count)))
+            .collect(),
+    }
 }
 
 /// Name of the pseudonym column that replaces identifier `column`.
@@ -88,129 +211,71 @@ pub(crate) fn write_error(path: &Path, error: impl std::fmt::Display) -> RunErro
 }
 
 impl Delivery<'_> {
-    /// Delivers one registry and returns its report. `present` receives a
-    /// bit for every person linked in the registry, for the overlap.
+    /// Delivers registry number `index` and returns its report and the
+    /// persons whose rows of it are used, for the overlap.
     pub(crate) fn registry(
         &self,
+        index: usize,
         descriptor: &RegistryDescriptor,
-        present: &[AtomicU64],
-    ) -> Result<RegistryReport, RunError> {
+    ) -> Result<(RegistryReport, Vec<u64>), RunError> {
         let extract = Extract::open(&descriptor.file)?;
-        let mut columns: Vec<ColumnRequest> = descriptor
-            .identifiers
-            .iter()
-            .map(|name| ColumnRequest {
-                name: name.clone(),
-                kind: ColumnKind::Identifier,
-            })
-            .collect();
-        columns.extend(descriptor.variables.iter().map(|variable| ColumnRequest {
-            name: variable.name.clone(),
-            kind: ColumnKind::Typed(variable.kind),
-        }));
-        let pseudonym_columns: Vec<String> = descriptor
-            .identifiers
-            .iter()
-            .map(|column| pseudonym_column(descriptor, column))
-            .collect();
-        let mut fields: Vec<Field> = pseudonym_columns
-            .iter()
-            .map(|name| Field::new(name, DataType::Utf8, true))
-            .collect();
-        fields.extend(
-            descriptor
-                .variables
-                .iter()
-                .map(|variable| Field::new(&variable.name, arrow_type(variable.kind), true)),
-        );
-        let schema: SchemaRef = Arc::new(Schema::new(fields));
-        let year_column = descriptor.year.as_ref().and_then(|year| {
-            descriptor
-                .variables
-                .iter()
-                .position(|variable| &variable.name == year)
-                .map(|position| position + descriptor.identifiers.len())
-        });
-
-        let folder = self.out_dir.join(&descriptor.name);
-        std::fs::create_dir_all(&folder).map_err(|error| write_error(&folder, error))?;
-        let properties = writer_properties(&pseudonym_columns);
         let parts = run_parts(extract.part_count(), self.threads, |part| {
-            let path = folder.join(format!("part-{part:05}.parquet"));
-            let file = File::create(&path).map_err(|error| write_error(&path, error))?;
-            let mut writer = ArrowWriter::try_new(file, schema.clone(), Some(properties.clone()))
-                .map_err(|error| write_error(&path, error))?;
-            let mut counts = PartCounts {
-                years: vec![RowCounts::default(); YEAR_SLOTS],
-                others: vec![RowCounts::default(); descriptor.identifiers.len() - 1],
-                invalid_values: vec![0; descriptor.variables.len()],
-            };
-            extract.read(part, &columns, &mut |batch| {
-                let output = self.link_batch(descriptor, &batch, year_column, present, &mut counts);
-                let output = RecordBatch::try_new(schema.clone(), output)
-                    .map_err(|error| write_error(&path, error))?;
-                writer
-                    .write(&output)
-                    .map_err(|error| write_error(&path, error))
-            })?;
-            writer.close().map_err(|error| write_error(&path, error))?;
-            Ok(counts)
+            self.part((index, descriptor), &extract, part)
         })?;
-
-        let mut total = RowCounts::default();
-        let mut years: BTreeMap<String, RowCounts> = BTreeMap::new();
-        let mut others = vec![RowCounts::default(); descriptor.identifiers.len() - 1];
-        let mut invalid_values = vec![0_u64; descriptor.variables.len()];
-        for part in parts {
-            for (slot, counts) in part.years.iter().enumerate() {
-                if counts.records == 0 {
-                    continue;
-                }
-                total.merge(counts);
-                let year = match slot {
-                    0 => "unknown".to_owned(),
-                    slot => (FIRST_YEAR + slot as i32 - 1).to_string(),
-                };
-                years.entry(year).or_default().merge(counts);
-            }
-            for (mine, theirs) in others.iter_mut().zip(&part.others) {
-                mine.merge(theirs);
-            }
-            for (mine, theirs) in invalid_values.iter_mut().zip(&part.invalid_values) {
-                *mine += theirs;
+        let mut present = vec![0_u64; self.spine.len().div_ceil(64)];
+        for part in &parts {
+            for (mine, theirs) in present.iter_mut().zip(&part.present) {
+                *mine |= theirs;
             }
         }
-        Ok(RegistryReport {
-            registry: descriptor.name.clone(),
-            identifier: descriptor.identifiers[0].clone(),
-            total,
-            years,
-            other_identifiers: descriptor.identifiers[1..]
-                .iter()
-                .zip(others)
-                .map(|(column, total)| IdentifierReport {
-                    column: column.clone(),
-                    total,
-                })
-                .collect(),
-            invalid_values: descriptor
-                .variables
-                .iter()
-                .zip(invalid_values)
-                .map(|(variable, count)| (variable.name.clone(), Count(count)))
-                .collect(),
-        })
+        Ok((registry_report(descriptor, &parts), present))
+    }
+
+    /// Writes the cohort rows of one part of a registry to its own file
+    /// and counts every row of the part.
+    pub(crate) fn part(
+        &self,
+        (index, descriptor): (usize, &RegistryDescriptor),
+        extract: &Extract,
+        part: usize,
+    ) -> Result<PartOutcome, RunError> {
+        let layout = OutputLayout::of(descriptor);
+        let folder = self.out_dir.join(&descriptor.name);
+        std::fs::create_dir_all(&folder).map_err(|error| write_error(&folder, error))?;
+        let path = folder.join(format!("part-{part:05}.parquet"));
+        let file = File::create(&path).map_err(|error| write_error(&path, error))?;
+        let mut writer = ArrowWriter::try_new(
+            file,
+            layout.schema.clone(),
+            Some(writer_properties(&layout.pseudonym_columns)),
+        )
+        .map_err(|error| write_error(&path, error))?;
+        let mut outcome = PartOutcome::empty(descriptor, self.spine.len());
+        extract.read(part, &layout.columns, &mut |batch| {
+            let output = self.link_batch(
+                (index, descriptor),
+                &batch,
+                layout.year_column,
+                &mut outcome,
+            );
+            let output = RecordBatch::try_new(layout.schema.clone(), output)
+                .map_err(|error| write_error(&path, error))?;
+            writer
+                .write(&output)
+                .map_err(|error| write_error(&path, error))
+        })?;
+        writer.close().map_err(|error| write_error(&path, error))?;
+        Ok(outcome)
     }
 
     /// Links one batch: counts every row and returns the output columns
     /// for the rows of cohort persons.
     fn link_batch(
         &self,
-        descriptor: &RegistryDescriptor,
+        (registry, descriptor): (usize, &RegistryDescriptor),
         batch: &Batch,
         year_column: Option<usize>,
-        present: &[AtomicU64],
-        counts: &mut PartCounts,
+        counts: &mut PartOutcome,
     ) -> Vec<ArrayRef> {
         let identifiers = descriptor.identifiers.len();
         for (mine, theirs) in counts
@@ -237,12 +302,17 @@ impl Delivery<'_> {
             let resolution = self
                 .spine
                 .resolve(ids.is_valid(row).then(|| ids.value(row)));
-            let delivered = count(&mut counts.years[slot], resolution, |person| {
+            let left_out = resolution
+                .person()
+                .and_then(|person| self.left_out.check(registry, person));
+            let delivered = count(&mut counts.years[slot], resolution, left_out, |person| {
                 self.cohort.contains(person)
             });
-            if let Some(person) = resolution.person() {
+            if left_out.is_none()
+                && let Some(person) = resolution.person()
+            {
                 let position = person as usize;
-                present[position / 64].fetch_or(1 << (position % 64), Ordering::Relaxed);
+                counts.present[position / 64] |= 1 << (position % 64);
             }
             keep.push(delivered);
             if delivered && let Some(person) = resolution.person() {
@@ -262,7 +332,9 @@ impl Delivery<'_> {
                 let resolution = self
                     .spine
                     .resolve(ids.is_valid(row).then(|| ids.value(row)));
-                count(&mut counts.others[other], resolution, |_| mask.value(row));
+                count(&mut counts.others[other], resolution, None, |_| {
+                    mask.value(row)
+                });
                 if mask.value(row) {
                     linked.push(resolution.person());
                 }
@@ -299,8 +371,14 @@ impl Delivery<'_> {
     }
 }
 
-/// Counts one row and returns whether it is delivered.
-fn count(counts: &mut RowCounts, resolution: Resolution, in_cohort: impl Fn(u32) -> bool) -> bool {
+/// Counts one row and returns whether it is delivered: linked, not left
+/// out, and of a cohort person.
+fn count(
+    counts: &mut RowCounts,
+    resolution: Resolution,
+    left_out: Option<LeftOut>,
+    in_cohort: impl Fn(u32) -> bool,
+) -> bool {
     counts.records += 1;
     match resolution {
         Resolution::Unlinked(reason) => {
@@ -311,6 +389,17 @@ fn count(counts: &mut RowCounts, resolution: Resolution, in_cohort: impl Fn(u32)
             counts.linked += 1;
             if matches!(resolution, Resolution::Remapped(_)) {
                 counts.remapped += 1;
+            }
+            match left_out {
+                Some(LeftOut::Excluded) => {
+                    counts.excluded += 1;
+                    return false;
+                }
+                Some(LeftOut::WithoutConsent) => {
+                    counts.without_consent += 1;
+                    return false;
+                }
+                None => {}
             }
             let delivered = in_cohort(person);
             if delivered {

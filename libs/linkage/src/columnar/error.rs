@@ -61,6 +61,9 @@ pub enum RunError {
     #[error("the spine holds more than {max} persons; split the run")]
     TooManyPersons { max: u32 },
 
+    #[error("invalid exclusion or consent lists: {message}")]
+    Lists { message: String },
+
     #[error("two persons received the same pseudonym; rerun with another project key")]
     PseudonymCollision,
 

@@ -14,6 +14,7 @@
 //! - `source`: reading CSV (`,` or `;`, UTF-8 or Latin-1) and Parquet as Arrow batches.
 //! - `spine`, `resolve`: the spine index, identity history and unlinked reasons.
 //! - `cohort`: criteria checked against the descriptors and evaluated.
+//! - `lists`: the persons a permit leaves out of each registry.
 //! - `pseudonyms`, `deliver`, `persons`: hashing and the output files.
 //! - `report`: [`RunReport`].
 
@@ -23,6 +24,7 @@ mod deliver;
 pub mod descriptor;
 pub mod error;
 mod folder;
+mod lists;
 mod parallel;
 mod persons;
 mod pseudonyms;
@@ -32,19 +34,20 @@ mod source;
 mod spine;
 
 use std::path::Path;
-use std::sync::atomic::AtomicU64;
 
 use hap_contracts::criteria::Criterion;
 use hap_identity::Rules;
 
 use crate::columnar::cohort::CohortPlan;
 use crate::columnar::deliver::{Delivery, write_error};
+use crate::columnar::lists::LeftOutSets;
 use crate::columnar::report::{Count, Overlap, RunReport};
 use crate::columnar::spine::Spine;
 
 pub use descriptor::{RegistryDescriptor, SpineDescriptor};
 pub use error::RunError;
 pub use folder::registry_folder;
+pub use lists::{PersonLists, RegistryLists};
 pub use persons::PERSONS_FILE;
 pub use report::{FeasibilityCount, RegistryReport, RowCounts};
 pub use resolve::Unlinked;
@@ -60,6 +63,8 @@ pub struct RunPlan<'a> {
     pub rules: Rules,
     /// Key of the project's pseudonyms.
     pub project_key: &'a [u8],
+    /// The persons left out of each registry; `None` leaves nobody out.
+    pub lists: Option<&'a PersonLists>,
     /// Worker threads; the output does not depend on it.
     pub threads: usize,
 }
@@ -81,6 +86,9 @@ fn check(plan: &RunPlan<'_>) -> Result<CohortPlan, RunError> {
             });
         }
     }
+    if let Some(lists) = plan.lists {
+        lists.check(plan.registries)?;
+    }
     Ok(CohortPlan::check(
         plan.criterion,
         plan.spine,
@@ -88,12 +96,21 @@ fn check(plan: &RunPlan<'_>) -> Result<CohortPlan, RunError> {
     )?)
 }
 
+/// The persons the plan's lists leave out of each registry.
+fn left_out(plan: &RunPlan<'_>, spine: &Spine) -> LeftOutSets {
+    match plan.lists {
+        Some(lists) => LeftOutSets::compute(spine, lists, plan.registries, plan.threads),
+        None => LeftOutSets::none(plan.registries.len()),
+    }
+}
+
 /// Returns the number of persons the criteria select, without writing.
 pub fn cohort_size(plan: &RunPlan<'_>) -> Result<u64, RunError> {
     let cohort_plan = check(plan)?;
     let spine = Spine::read(plan.spine, plan.rules, plan.threads)?;
+    let left_out = left_out(plan, &spine);
     Ok(cohort_plan
-        .select(&spine, plan.registries, plan.threads)?
+        .select(&spine, &left_out, plan.registries, plan.threads)?
         .size)
 }
 
@@ -111,23 +128,24 @@ pub fn run(plan: &RunPlan<'_>, out_dir: &Path) -> Result<RunReport, RunError> {
     prepare_output(out_dir)?;
 
     let spine = Spine::read(plan.spine, plan.rules, plan.threads)?;
-    let cohort = cohort_plan.select(&spine, plan.registries, plan.threads)?;
+    let left_out = left_out(plan, &spine);
+    let cohort = cohort_plan.select(&spine, &left_out, plan.registries, plan.threads)?;
     let pseudonyms = pseudonyms::Pseudonyms::compute(&spine, plan.project_key, plan.threads)?;
 
     let delivery = Delivery {
         spine: &spine,
         cohort: &cohort,
+        left_out: &left_out,
         pseudonyms: &pseudonyms,
         out_dir,
         threads: plan.threads,
     };
-    let words = spine.len().div_ceil(64);
     let mut presence: Vec<Vec<u64>> = Vec::with_capacity(plan.registries.len());
     let mut registries = Vec::with_capacity(plan.registries.len());
-    for descriptor in plan.registries {
-        let present: Vec<AtomicU64> = (0..words).map(|_| AtomicU64::new(0)).collect();
-        registries.push(delivery.registry(descriptor, &present)?);
-        presence.push(present.into_iter().map(AtomicU64::into_inner).collect());
+    for (index, descriptor) in plan.registries.iter().enumerate() {
+        let (report, present) = delivery.registry(index, descriptor)?;
+        registries.push(report);
+        presence.push(present);
     }
     persons::write_persons(out_dir, &spine, &cohort, &pseudonyms)?;
 

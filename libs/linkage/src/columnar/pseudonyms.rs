@@ -43,19 +43,7 @@ impl Pseudonyms {
             }
         });
 
-        // The upper 96 bits of the hash with the person in the lower 32
-        // bits: sorting gives hash order, and equal upper bits a collision.
-        let mut keyed: Vec<u128> = hashes
-            .iter()
-            .enumerate()
-            .map(|(person, hash)| (hash >> 32 << 32) | person as u128)
-            .collect();
-        keyed.sort_unstable();
-        if keyed.windows(2).any(|pair| pair[0] >> 32 == pair[1] >> 32) {
-            return Err(RunError::PseudonymCollision);
-        }
-        // The lower 32 bits hold the person, so the cast keeps it whole.
-        let order = keyed.into_iter().map(|key| key as u32).collect();
+        let order = hash_order(&hashes)?;
         Ok(Self { hashes, order })
     }
 
@@ -63,6 +51,24 @@ impl Pseudonyms {
     pub(crate) fn encode(&self, person: u32) -> [u8; PSEUDONYM_LEN] {
         encode_base32(self.hashes[person as usize])
     }
+}
+
+/// Returns the persons in the order of their hashes, or an error when two
+/// persons share the first 96 bits of their hash.
+fn hash_order(hashes: &[u128]) -> Result<Vec<u32>, RunError> {
+    // The upper 96 bits of the hash with the person in the lower 32 bits:
+    // sorting gives hash order, and equal upper bits a collision.
+    let mut keyed: Vec<u128> = hashes
+        .iter()
+        .enumerate()
+        .map(|(person, hash)| (hash >> 32 << 32) | person as u128)
+        .collect();
+    keyed.sort_unstable();
+    if keyed.windows(2).any(|pair| pair[0] >> 32 == pair[1] >> 32) {
+        return Err(RunError::PseudonymCollision);
+    }
+    // The lower 32 bits hold the person, so the cast keeps it whole.
+    Ok(keyed.into_iter().map(|key| key as u32).collect())
 }
 
 /// Lowercase base32 without padding of 16 big-endian bytes.
@@ -79,6 +85,36 @@ pub(crate) fn encode_base32(hash: u128) -> [u8; PSEUDONYM_LEN] {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn persons_ordered_by_hash() {
+        let hashes = [3_u128 << 100, 1 << 100, 2 << 100];
+        assert_eq!(hash_order(&hashes).unwrap(), [1, 2, 0]);
+    }
+
+    #[test]
+    fn equal_pseudonyms_stop_the_run() {
+        let hash = 0x0123_4567_89ab_cdef_0123_4567_89ab_cdef_u128;
+        let hashes = [1 << 64, hash, 5 << 90, hash];
+        assert!(matches!(
+            hash_order(&hashes),
+            Err(RunError::PseudonymCollision)
+        ));
+    }
+
+    #[test]
+    fn hashes_sharing_first_96_bits_stop_the_run() {
+        // Differing only in the last 32 bits, the two pseudonyms differ in
+        // their last characters, but 96 shared bits are treated as a
+        // collision all the same.
+        let first = 0xfeed_0000_0000_0000_0000_0000_0000_0001_u128;
+        let second = 0xfeed_0000_0000_0000_0000_0000_0000_0002_u128;
+        assert_ne!(encode_base32(first), encode_base32(second));
+        assert!(matches!(
+            hash_order(&[first, second]),
+            Err(RunError::PseudonymCollision)
+        ));
+    }
 
     #[test]
     fn base32_matches_keyed_hash_pseudonym() {

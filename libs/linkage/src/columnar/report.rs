@@ -92,7 +92,9 @@ impl Serialize for ReasonCounts {
 
 /// Row counts of one registry (or one year of it).
 ///
-/// `records` = `linked` + `unlinked`, and `valid` = `records` - `invalid`.
+/// `records` = `linked` + `unlinked`, `valid` = `records` - `invalid`, and
+/// `linked` = `delivered` + `excluded` + `without_consent` + the rows of
+/// persons outside the cohort.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct RowCounts {
     pub records: u64,
@@ -104,6 +106,11 @@ pub struct RowCounts {
     pub unlinked: ReasonCounts,
     /// Linked rows of cohort persons, written to the output.
     pub delivered: u64,
+    /// Linked rows of persons on the registry's exclusion list.
+    pub excluded: u64,
+    /// Linked rows of persons missing from a consent-based registry's list
+    /// of consented persons.
+    pub without_consent: u64,
 }
 
 impl RowCounts {
@@ -117,12 +124,14 @@ impl RowCounts {
         self.remapped += other.remapped;
         self.unlinked.merge(&other.unlinked);
         self.delivered += other.delivered;
+        self.excluded += other.excluded;
+        self.without_consent += other.without_consent;
     }
 }
 
 impl Serialize for RowCounts {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut fields = serializer.serialize_struct("RowCounts", 8)?;
+        let mut fields = serializer.serialize_struct("RowCounts", 10)?;
         fields.serialize_field("records", &Count(self.records))?;
         fields.serialize_field("valid", &Count(self.valid()))?;
         fields.serialize_field("invalid", &Count(self.unlinked.invalid()))?;
@@ -131,6 +140,8 @@ impl Serialize for RowCounts {
         fields.serialize_field("unlinked", &Count(self.unlinked.total()))?;
         fields.serialize_field("unlinked_by_reason", &self.unlinked)?;
         fields.serialize_field("delivered", &Count(self.delivered))?;
+        fields.serialize_field("excluded", &Count(self.excluded))?;
+        fields.serialize_field("without_consent", &Count(self.without_consent))?;
         fields.end()
     }
 }

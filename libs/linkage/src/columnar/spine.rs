@@ -265,6 +265,28 @@ impl Spine {
         self.ids.len()
     }
 
+    /// Every number that links to a person, with the person: each current
+    /// number, then the former numbers the history maps to a person, in
+    /// increasing order.
+    pub(crate) fn numbers(&self) -> Vec<(u64, u32)> {
+        let mut numbers: Vec<(u64, u32)> = self
+            .ids
+            .iter()
+            .enumerate()
+            // Spine positions fit u32, which `append` checks.
+            .map(|(person, id)| (*id, person as u32))
+            .collect();
+        let mut former: Vec<(u64, u32)> = self
+            .index
+            .iter()
+            .filter(|(_, entry)| **entry != UNRESOLVED && **entry & REMAPPED != 0)
+            .map(|(number, entry)| (*number, entry & !REMAPPED))
+            .collect();
+        former.sort_unstable();
+        numbers.extend(former);
+        numbers
+    }
+
     /// Resolves an identifier field. Exactly 11 digits that equal a number
     /// in the index were validated when the spine was read, so only other
     /// fields go through full validation.

@@ -53,6 +53,7 @@ pub async fn count(
             criterion: &criterion,
             rules,
             project_key: b"feasibility counts write no pseudonyms",
+            lists: None,
             threads,
         };
         cohort_size(&plan)
