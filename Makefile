@@ -57,11 +57,11 @@ test: servers
 	# a 2-core machine, and later runs reuse it from ~/.cache/hap/fuzz-target.
 	HAP_FUZZ_CRATES=parsers bash tools/fuzz.sh $(FUZZ_TEST_SECONDS)
 	# NOTE: the registry targets of tests/fuzz/registries run only in
-	# `make fuzz`. Their cold build without a sanitizer (`cargo fuzz build
-	# --sanitizer none`, coverage instrumentation only) took 20 minutes
-	# (19 minutes of CPU) on a 2-core machine with other builds running,
-	# because hap-linkage pulls in Arrow and Parquet in release mode; the
-	# build with AddressSanitizer takes longer still.
+	# `make fuzz`, because hap-linkage pulls in Arrow and Parquet in release
+	# mode. On a 2-core machine with other builds running, their cold build
+	# took 20 minutes without a sanitizer (`cargo fuzz build --sanitizer
+	# none`, coverage instrumentation only, 19 minutes of CPU) and 38 minutes
+	# with AddressSanitizer.
 
 ## faults: the fault-tolerance end-to-end tests alone: the broker cut and
 ## blackholed, services killed mid-step, the database restarted and cut,
