@@ -8,10 +8,12 @@ CARGO ?= cargo
 
 ## Seconds each fuzz target runs in `make fuzz`.
 FUZZ_SECONDS ?= 300
+## Seconds each parser fuzz target runs in `make test`.
+FUZZ_TEST_SECONDS ?= 25
 
 ## test: format check, the dependency policy, clippy with -D warnings,
 ## every unit, integration and end-to-end test against the real PostgreSQL
-## and RabbitMQ.
+## and RabbitMQ, and a short libFuzzer run of the parser fuzz targets.
 test: servers
 	$(CARGO) fmt --all -- --check
 	bash tools/deny.sh
@@ -46,10 +48,20 @@ test: servers
 	  echo "no PostgreSQL server binaries were found; the database-restart tests are skipped"; \
 	fi; \
 	$(CARGO) test --workspace
-	# NOTE: the libFuzzer targets in fuzz/ run only in `make fuzz`: their
-	# first build (arrow and parquet in release mode with sanitizer
-	# instrumentation) took over an hour on this 2-core machine, too long
-	# for every CI run.
+	# The parser targets of tests/fuzz/parsers run FUZZ_TEST_SECONDS each
+	# with AddressSanitizer, and a crash fails the build. In 25 s libFuzzer
+	# gets through the committed seeds and the corpus kept in ~/.cache/hap
+	# and mutates well past them, which catches shallow bugs: the criteria
+	# target found an integer overflow in its first run, in under a minute.
+	# The three runs add about 85 s. The cold build took about 4 minutes on
+	# a 2-core machine, and later runs reuse it from ~/.cache/hap/fuzz-target.
+	HAP_FUZZ_CRATES=parsers bash tools/fuzz.sh $(FUZZ_TEST_SECONDS)
+	# NOTE: the registry targets of tests/fuzz/registries run only in
+	# `make fuzz`, because hap-linkage pulls in Arrow and Parquet in release
+	# mode. On a 2-core machine with other builds running, their cold build
+	# took 20 minutes without a sanitizer (`cargo fuzz build --sanitizer
+	# none`, coverage instrumentation only, 19 minutes of CPU) and 38 minutes
+	# with AddressSanitizer.
 
 ## faults: the fault-tolerance end-to-end tests alone: the broker cut and
 ## blackholed, services killed mid-step, the database restarted and cut,
@@ -72,8 +84,10 @@ fuzz-api: servers
 	HAP_SCHEMATHESIS_MAX_EXAMPLES="$${HAP_SCHEMATHESIS_MAX_EXAMPLES:-200}" \
 	  $(CARGO) test -p hap-e2e --test fuzz_api -- --nocapture
 
-## fuzz: every fuzz target in fuzz/ for FUZZ_SECONDS seconds each
-## (libFuzzer through cargo-fuzz, installed into ~/.cache/hap/tools).
+## fuzz: every fuzz target of tests/fuzz/parsers and tests/fuzz/registries
+## for FUZZ_SECONDS seconds each, with AddressSanitizer (libFuzzer through
+## cargo-fuzz, installed into ~/.cache/hap/tools). HAP_FUZZ_CRATES=parsers
+## runs the parser targets alone.
 fuzz:
 	bash tools/fuzz.sh $(FUZZ_SECONDS)
 

@@ -208,10 +208,13 @@ fn is_c_code_prefix(code: &str) -> bool {
     match bytes.len() {
         2 => true,
         3 | 5 => {
-            let two_digits = digit(2);
-            let category = (bytes[1] - b'0') * 10 + bytes[2].wrapping_sub(b'0');
+            // The category is computed only from two digits, so it fits u8.
+            if !digit(2) {
+                return false;
+            }
+            let category = (bytes[1] - b'0') * 10 + (bytes[2] - b'0');
             let subcategory = bytes.len() == 3 || (bytes[3] == b'.' && digit(4));
-            two_digits && category <= 97 && subcategory
+            category <= 97 && subcategory
         }
         _ => false,
     }
@@ -496,6 +499,19 @@ mod tests {
         ] {
             assert_eq!(
                 criteria(&["C18", code]).validate(),
+                Err(CriteriaError::InvalidDiagnosisCode(code.to_owned())),
+                "{code:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn criteria_reject_symbol_after_digit() {
+        // A byte below `0` after the first digit makes a u8 sum of the two
+        // places overflow, which panics in builds with overflow checks.
+        for code in ["C1(", "C9/", "C5 ", "C9!.1"] {
+            assert_eq!(
+                criteria(&[code]).validate(),
                 Err(CriteriaError::InvalidDiagnosisCode(code.to_owned())),
                 "{code:?}"
             );

@@ -12,7 +12,7 @@ use std::process::Command;
 
 use actix_web::test as actix_test;
 use actix_web::{App, web};
-use hap_kit::auth::access::{Access, Endpoint};
+use hap_kit::auth::access::{Access, Endpoint, Method};
 use serde_json::Value;
 
 /// The HTTP methods an OpenAPI path item may document as operations.
@@ -51,9 +51,15 @@ pub fn documented_operations(document: &Value) -> BTreeSet<Operation> {
 }
 
 /// Asserts that `document` lists exactly the routes of the access table
-/// `table`, and that each operation behind a role check documents the 401
-/// and 403 responses that check returns.
-pub fn assert_documents_routes(table: &[Endpoint], document: &Value) {
+/// `table`, that each operation behind a role check documents the 401 and
+/// 403 responses that check returns, and that each `/v1` operation but
+/// those in `without_database` documents the 503 of an unreachable
+/// database.
+pub fn assert_documents_routes(
+    table: &[Endpoint],
+    without_database: &[(Method, &str)],
+    document: &Value,
+) {
     let routes = registered_routes(table);
     let operations = documented_operations(document);
 
@@ -73,6 +79,19 @@ pub fn assert_documents_routes(table: &[Endpoint], document: &Value) {
         missing.is_empty(),
         "operations behind a role check without these answers documented: {missing:?}"
     );
+    let stale: Vec<_> = without_database
+        .iter()
+        .filter(|(method, path)| !table.iter().any(|e| e.method == *method && e.path == *path))
+        .collect();
+    assert!(
+        stale.is_empty(),
+        "operations listed as without database that are not routes: {stale:?}"
+    );
+    let unavailable = undocumented_unavailable(table, without_database, document);
+    assert!(
+        unavailable.is_empty(),
+        "operations that query the database without 503 documented: {unavailable:?}"
+    );
 }
 
 /// Returns, per operation behind a role check, the responses of the check
@@ -90,6 +109,30 @@ pub fn undocumented_rejections(table: &[Endpoint], document: &Value) -> Vec<Stri
             if responses.get(status).is_none() {
                 missing.push(format!("{} {}: {status}", endpoint.method, endpoint.path));
             }
+        }
+    }
+    missing
+}
+
+/// Returns the `/v1` operations of `table` that do not document 503, the
+/// response of [`hap_kit::http::ApiError::Unavailable`], other than those in
+/// `without_database`, whose handlers never query the database.
+pub fn undocumented_unavailable(
+    table: &[Endpoint],
+    without_database: &[(Method, &str)],
+    document: &Value,
+) -> Vec<String> {
+    let mut missing = Vec::new();
+    for endpoint in table {
+        if !endpoint.path.starts_with("/v1/")
+            || without_database.contains(&(endpoint.method, endpoint.path))
+        {
+            continue;
+        }
+        let method = endpoint.method.as_str().to_lowercase();
+        let responses = &document["paths"][endpoint.path][&method]["responses"];
+        if responses.get("503").is_none() {
+            missing.push(format!("{} {}: 503", endpoint.method, endpoint.path));
         }
     }
     missing
@@ -240,7 +283,6 @@ where
 mod tests {
     use super::*;
     use hap_kit::auth::Role;
-    use hap_kit::auth::access::Method;
     use serde_json::json;
 
     const ROUTES: &[Endpoint] = &[
@@ -266,13 +308,65 @@ mod tests {
         assert_eq!(routes, expected);
     }
 
+    /// `GET /v1/items` of [`ROUTES`], listed as a route that never queries
+    /// the database.
+    const WITHOUT_DATABASE: &[(Method, &str)] = &[(Method::Get, "/v1/items")];
+
     #[test]
     fn matching_document_accepted() {
         let document = json!({"paths": {
-            "/v1/items": {"get": {}},
+            "/v1/items": {"get": {"responses": {"503": {}}}},
+            "/v1/items/{id}": {"delete": {"responses": {"401": {}, "403": {}, "503": {}}}},
+        }});
+        assert_documents_routes(ROUTES, &[], &document);
+    }
+
+    #[test]
+    fn route_without_database_needs_no_503() {
+        let document = json!({"paths": {
+            "/v1/items": {"get": {"responses": {"200": {}}}},
+            "/v1/items/{id}": {"delete": {"responses": {"401": {}, "403": {}, "503": {}}}},
+        }});
+        assert_documents_routes(ROUTES, WITHOUT_DATABASE, &document);
+    }
+
+    #[test]
+    fn missing_unavailable_answer_named() {
+        let document = json!({"paths": {
+            "/v1/items": {"get": {"responses": {"200": {}}}},
             "/v1/items/{id}": {"delete": {"responses": {"401": {}, "403": {}}}},
         }});
-        assert_documents_routes(ROUTES, &document);
+        assert_eq!(
+            undocumented_unavailable(ROUTES, WITHOUT_DATABASE, &document),
+            vec!["DELETE /v1/items/{id}: 503".to_owned()]
+        );
+        assert_eq!(
+            undocumented_unavailable(ROUTES, &[], &document),
+            vec![
+                "GET /v1/items: 503".to_owned(),
+                "DELETE /v1/items/{id}: 503".to_owned()
+            ]
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "operations that query the database without 503 documented")]
+    fn missing_unavailable_answer_rejected() {
+        let document = json!({"paths": {
+            "/v1/items": {"get": {"responses": {"503": {}}}},
+            "/v1/items/{id}": {"delete": {"responses": {"401": {}, "403": {}}}},
+        }});
+        assert_documents_routes(ROUTES, &[], &document);
+    }
+
+    #[test]
+    #[should_panic(expected = "operations listed as without database that are not routes")]
+    fn unrouted_database_exemption_rejected() {
+        let document = json!({"paths": {
+            "/v1/items": {"get": {"responses": {"503": {}}}},
+            "/v1/items/{id}": {"delete": {"responses": {"401": {}, "403": {}, "503": {}}}},
+        }});
+        assert_documents_routes(ROUTES, &[(Method::Post, "/v1/items")], &document);
     }
 
     #[test]
@@ -291,7 +385,7 @@ mod tests {
     #[should_panic(expected = "routes missing from the OpenAPI document")]
     fn undocumented_route_rejected() {
         let document = json!({"paths": {"/v1/items": {"get": {}}}});
-        assert_documents_routes(ROUTES, &document);
+        assert_documents_routes(ROUTES, &[], &document);
     }
 
     #[test]
@@ -301,6 +395,6 @@ mod tests {
             "/v1/items": {"get": {}, "post": {}},
             "/v1/items/{id}": {"delete": {}},
         }});
-        assert_documents_routes(ROUTES, &document);
+        assert_documents_routes(ROUTES, &[], &document);
     }
 }

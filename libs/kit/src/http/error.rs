@@ -13,7 +13,7 @@ use super::Problem;
 use crate::db::DbError;
 
 /// Seconds a client is asked to wait before retrying after a 503.
-const RETRY_AFTER_SECONDS: &str = "1";
+pub(crate) const RETRY_AFTER_SECONDS: &str = "1";
 
 /// The error of a route handler.
 #[derive(Debug, thiserror::Error)]

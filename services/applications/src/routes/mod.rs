@@ -7,7 +7,7 @@ mod catalogue;
 mod commands;
 mod create;
 mod notes;
-mod openapi;
+pub mod openapi;
 mod queue;
 mod read;
 mod reads;

@@ -1,8 +1,9 @@
 //! The OpenAPI 3.1 document of the `/v1` API, built at compile time from the
 //! `#[utoipa::path]` annotations on the route handlers.
 
-use hap_kit::openapi::BearerAuth;
+use hap_kit::auth::access::Method;
 pub use hap_kit::openapi::ProblemBody;
+use hap_kit::openapi::{BearerAuth, DatabaseUnavailable};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -37,9 +38,17 @@ use utoipa::OpenApi;
         super::webhooks::unsubscribe,
     ),
     components(schemas(ProblemBody)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &DATABASE_UNAVAILABLE),
 )]
 pub struct ApiDoc;
+
+/// The operations whose handlers never query the database, so they never
+/// return 503. The catalogue is compiled into the binary.
+pub const WITHOUT_DATABASE: &[(Method, &str)] = &[(Method::Get, "/v1/catalogue")];
+
+const DATABASE_UNAVAILABLE: DatabaseUnavailable = DatabaseUnavailable {
+    without_database: WITHOUT_DATABASE,
+};
 
 /// Returns the document as served at `/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {

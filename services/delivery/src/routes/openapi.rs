@@ -3,8 +3,9 @@
 //! the response bodies that the handlers build as JSON values.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use hap_kit::openapi::BearerAuth;
+use hap_kit::auth::access::Method;
 pub use hap_kit::openapi::ProblemBody;
+use hap_kit::openapi::{BearerAuth, DatabaseUnavailable};
 use serde_json::Value;
 use utoipa::{OpenApi, ToSchema};
 use uuid::Uuid;
@@ -28,9 +29,17 @@ use uuid::Uuid;
         super::recipients::add,
         super::download::file,
     ),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &DATABASE_UNAVAILABLE),
 )]
 pub struct ApiDoc;
+
+/// The operations whose handlers never query the database, so they never
+/// return 503.
+pub const WITHOUT_DATABASE: &[(Method, &str)] = &[];
+
+const DATABASE_UNAVAILABLE: DatabaseUnavailable = DatabaseUnavailable {
+    without_database: WITHOUT_DATABASE,
+};
 
 /// Returns the document as served at `/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {

@@ -3,8 +3,9 @@
 //! the response bodies that the handlers build as JSON values.
 
 use chrono::{DateTime, Utc};
-use hap_kit::openapi::BearerAuth;
+use hap_kit::auth::access::Method;
 pub use hap_kit::openapi::ProblemBody;
+use hap_kit::openapi::{BearerAuth, DatabaseUnavailable};
 use serde_json::Value;
 use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
 use utoipa::{OpenApi, ToSchema};
@@ -19,9 +20,17 @@ use uuid::Uuid;
                        Errors are application/problem+json."
     ),
     paths(super::runs::list, super::feasibility::count),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &DATABASE_UNAVAILABLE),
 )]
 pub struct ApiDoc;
+
+/// The operations whose handlers never query the database, so they never
+/// return 503. Feasibility counts read the registry files.
+pub const WITHOUT_DATABASE: &[(Method, &str)] = &[(Method::Post, "/v1/feasibility")];
+
+const DATABASE_UNAVAILABLE: DatabaseUnavailable = DatabaseUnavailable {
+    without_database: WITHOUT_DATABASE,
+};
 
 /// Returns the document as served at `/openapi.json`.
 pub fn document() -> utoipa::openapi::OpenApi {

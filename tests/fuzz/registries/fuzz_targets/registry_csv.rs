@@ -73,6 +73,9 @@ fuzz_target!(|data: &[u8]| {
         (Registry::Cancer, vec!["icd10".to_owned()]),
     ];
     let exclusions = HashMap::new();
+    // Neither the population nor the cancer registry is consent-based, so
+    // no consent list is needed.
+    let consented = HashMap::new();
     let request = LinkageRequest {
         criteria: &criteria,
         variables: &variables,
@@ -80,6 +83,7 @@ fuzz_target!(|data: &[u8]| {
         platform_key: b"fuzz platform key",
         project_key: b"fuzz project key",
         exclusions: &exclusions,
+        consented: &consented,
     };
     let _ = link(dir.path(), &request);
 });
