@@ -351,8 +351,8 @@ impl CohortPlan {
         batch: &crate::columnar::source::Batch,
         hits: &mut Hits,
     ) {
-        let ids = batch.columns[0].as_string::<i32>();
-        for row in 0..batch.rows {
+        let resolutions = spine.resolve_all(batch.columns[0].as_string::<i32>());
+        for (row, resolution) in resolutions.iter().enumerate() {
             let mut person: Option<Option<u32>> = None;
             for &event in events {
                 let plan = &self.events[event];
@@ -369,9 +369,7 @@ impl CohortPlan {
                     }
                 }
                 let resolved = *person.get_or_insert_with(|| {
-                    let field = ids.is_valid(row).then(|| ids.value(row));
-                    spine
-                        .resolve(field)
+                    resolution
                         .person()
                         .filter(|person| left_out.check(registry, *person).is_none())
                 });

@@ -285,11 +285,11 @@ impl Delivery<'_> {
         {
             *mine += theirs;
         }
-        let ids = batch.columns[0].as_string::<i32>();
+        let resolutions = self.spine.resolve_all(batch.columns[0].as_string::<i32>());
         let dates = year_column.map(|column| batch.columns[column].as_primitive::<Date32Type>());
         let mut keep = Vec::with_capacity(batch.rows);
         let mut persons = Vec::new();
-        for row in 0..batch.rows {
+        for (row, &resolution) in resolutions.iter().enumerate() {
             let slot = dates
                 .filter(|dates| dates.is_valid(row))
                 .map_or(0, |dates| {
@@ -299,9 +299,6 @@ impl Delivery<'_> {
                         .filter(|slot| *slot < YEAR_SLOTS)
                         .unwrap_or(0)
                 });
-            let resolution = self
-                .spine
-                .resolve(ids.is_valid(row).then(|| ids.value(row)));
             let left_out = resolution
                 .person()
                 .and_then(|person| self.left_out.check(registry, person));
@@ -326,12 +323,9 @@ impl Delivery<'_> {
             self.pseudonym_array(persons.iter().map(|p| Some(*p))),
         ));
         for (other, column) in batch.columns[1..identifiers].iter().enumerate() {
-            let ids = column.as_string::<i32>();
+            let resolutions = self.spine.resolve_all(column.as_string::<i32>());
             let mut linked = Vec::with_capacity(persons.len());
-            for row in 0..batch.rows {
-                let resolution = self
-                    .spine
-                    .resolve(ids.is_valid(row).then(|| ids.value(row)));
+            for (row, &resolution) in resolutions.iter().enumerate() {
                 count(&mut counts.others[other], resolution, None, |_| {
                     mask.value(row)
                 });
