@@ -812,12 +812,20 @@ fn unclosed_quote_stops_at_row_limit() {
 
 const PLATFORM_KEY: &[u8] = b"platform key of the columnar tests";
 
-/// The hash the consent service stores for `number`.
+/// Returns the hashes the consent service stores for `numbers`.
 fn listed(numbers: &[&str]) -> HashSet<[u8; 32]> {
     numbers
         .iter()
         .map(|number| person_hash(PLATFORM_KEY, &id(number)))
         .collect()
+}
+
+/// Returns an exclusion list of `numbers`.
+fn excluding(numbers: &[&str]) -> RegistryLists {
+    RegistryLists {
+        excluded: listed(numbers),
+        consented: None,
+    }
 }
 
 fn run_with_lists(
@@ -849,10 +857,7 @@ fn run_with_lists(
 fn excluded_person_left_out_of_registry_and_cohort() {
     let scenario = scenario();
     let out = scenario.dir.path().join("out");
-    let excluded = RegistryLists {
-        excluded: listed(&[&scenario.a]),
-        consented: None,
-    };
+    let excluded = excluding(&[&scenario.a]);
     let report = run_with_lists(
         &inputs(scenario.dir.path()),
         &colorectal(),
@@ -878,10 +883,7 @@ fn excluded_person_left_out_of_registry_and_cohort() {
 fn person_listed_under_former_dnumber_left_out() {
     let scenario = scenario();
     let out = scenario.dir.path().join("out");
-    let excluded = RegistryLists {
-        excluded: listed(&[&scenario.c_dnumber]),
-        consented: None,
-    };
+    let excluded = excluding(&[&scenario.c_dnumber]);
     let report = run_with_lists(
         &inputs(scenario.dir.path()),
         &colorectal(),
@@ -935,10 +937,7 @@ fn consent_based_registry_keeps_only_consented_persons() {
 fn lists_of_registry_outside_run_rejected() {
     let scenario = scenario();
     let out = scenario.dir.path().join("out");
-    let excluded = RegistryLists {
-        excluded: listed(&[&scenario.a]),
-        consented: None,
-    };
+    let excluded = excluding(&[&scenario.a]);
     let error = run_with_lists(
         &inputs(scenario.dir.path()),
         &colorectal(),

@@ -52,21 +52,21 @@ pub struct LinkArgs {
     threads: Option<usize>,
 }
 
-/// Reads a key of at least 32 bytes written as hex; `what` names it in errors.
-fn read_key(what: &str, path: &PathBuf) -> anyhow::Result<Vec<u8>> {
+/// Reads a key of at least 32 bytes written as hex. `name` names it in errors.
+fn read_key(name: &str, path: &PathBuf) -> anyhow::Result<Vec<u8>> {
     let text = std::fs::read_to_string(path)
-        .with_context(|| format!("reading the {what} file {}", path.display()))?;
+        .with_context(|| format!("reading the {name} file {}", path.display()))?;
     let key = data_encoding::HEXLOWER_PERMISSIVE
         .decode(text.trim().as_bytes())
         .map_err(|_| {
             anyhow::anyhow!(
-                "the {what} file {} does not hold hex digits; write the key as hex",
+                "the {name} file {} does not hold hex digits; write the key as hex",
                 path.display()
             )
         })?;
     if key.len() < 32 {
         anyhow::bail!(
-            "the {what} in {} has {} bytes; use at least 32 bytes (64 hex digits)",
+            "the {name} in {} has {} bytes; use at least 32 bytes (64 hex digits)",
             path.display(),
             key.len()
         );

@@ -290,7 +290,7 @@ impl CohortPlan {
         Ok(self.combine(spine, &hits))
     }
 
-    /// One empty hit set per event criterion.
+    /// Returns one empty hit set per event criterion.
     pub(crate) fn no_hits(&self, spine: &Spine) -> Hits {
         let words = spine.len().div_ceil(64);
         Hits {

@@ -44,8 +44,8 @@ pub(crate) struct Delivery<'a> {
     pub(crate) threads: usize,
 }
 
-/// What the delivery of one part counted, and the persons whose rows of
-/// the part are used.
+/// The counts of one delivered part, and the persons whose rows of the
+/// part are used.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct PartOutcome {
     /// Row counts per year slot: one unknown slot, then 1800-2199.

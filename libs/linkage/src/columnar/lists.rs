@@ -89,7 +89,7 @@ impl PersonLists {
     }
 }
 
-/// Why a linked row is left out.
+/// The reason a linked row is left out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum LeftOut {
     Excluded,
@@ -121,7 +121,7 @@ fn set(bits: &mut [u64], person: u32) {
 }
 
 impl LeftOutSets {
-    /// A run without lists: nobody is left out.
+    /// Returns the sets of a run without lists, which leave no person out.
     pub(crate) fn none(registries: usize) -> Self {
         Self {
             registries: (0..registries).map(|_| None).collect(),

@@ -63,7 +63,7 @@ pub struct RunPlan<'a> {
     pub rules: Rules,
     /// Key of the project's pseudonyms.
     pub project_key: &'a [u8],
-    /// The persons left out of each registry; `None` leaves nobody out.
+    /// The persons left out of each registry. `None` leaves no person out.
     pub lists: Option<&'a PersonLists>,
     /// Worker threads; the output does not depend on it.
     pub threads: usize,
@@ -96,7 +96,7 @@ fn check(plan: &RunPlan<'_>) -> Result<CohortPlan, RunError> {
     )?)
 }
 
-/// The persons the plan's lists leave out of each registry.
+/// Returns the persons the plan's lists leave out of each registry.
 fn left_out(plan: &RunPlan<'_>, spine: &Spine) -> LeftOutSets {
     match plan.lists {
         Some(lists) => LeftOutSets::compute(spine, lists, plan.registries, plan.threads),
