@@ -16,9 +16,8 @@
 # build needs unstable compiler flags (-Z sanitizer, -C
 # passes=sancov-module), which the stable toolchain accepts with
 # RUSTC_BOOTSTRAP=1. Seed corpora come from tests/fuzz/CRATE/seeds/TARGET,
-# committed small valid inputs (none yet for registry_parquet). Inputs that
-# found new coverage are kept in the cache corpus folder between runs. A
-# crashing input is written to tests/fuzz/CRATE/artifacts/TARGET/ and the
+# committed small valid inputs. Inputs that found new coverage are kept in
+# the cache corpus folder between runs. A crashing input is written to tests/fuzz/CRATE/artifacts/TARGET/ and the
 # script prints the command that replays it.
 #
 # Environment variables:
@@ -91,14 +90,21 @@ declare -A crate_targets=()
 found=()
 found_all=()
 for crate in "${crates[@]}"; do
+    # Captured first: a failing command inside a process substitution
+    # would go unnoticed and leave the crate without targets.
+    if ! listed="$(cargo fuzz list --fuzz-dir "tests/fuzz/$crate")"; then
+        echo "fuzz: \`cargo fuzz list\` failed for tests/fuzz/$crate; the output above says why" >&2
+        exit 1
+    fi
     chosen=()
     while IFS= read -r target; do
+        [[ -n "$target" ]] || continue
         found_all+=("$target")
         if [[ ${#requested[@]} -eq 0 || " ${requested[*]} " == *" $target "* ]]; then
             chosen+=("$target")
             found+=("$target")
         fi
-    done < <(cargo fuzz list --fuzz-dir "tests/fuzz/$crate")
+    done <<<"$listed"
     crate_targets[$crate]="${chosen[*]}"
 done
 for target in "${requested[@]}"; do
