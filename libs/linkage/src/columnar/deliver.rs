@@ -4,12 +4,14 @@
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use arrow::array::{Array, ArrayRef, AsArray, BooleanArray, StringArray, StringBuilder};
+use arrow::array::{Array, ArrayRef, AsArray, BooleanArray};
 use arrow::compute::filter;
 use arrow::datatypes::{DataType, Date32Type, Field, Schema, SchemaRef};
+use arrow::error::ArrowError;
 use arrow::record_batch::RecordBatch;
 use hap_contracts::criteria::VariableType;
 use parquet::arrow::ArrowWriter;
@@ -22,12 +24,12 @@ use crate::columnar::cohort::Cohort;
 use crate::columnar::descriptor::RegistryDescriptor;
 use crate::columnar::error::RunError;
 use crate::columnar::lists::{LeftOut, LeftOutSets};
-use crate::columnar::parallel::run_parts;
-use crate::columnar::pseudonyms::{PSEUDONYM_LEN, Pseudonyms};
+use crate::columnar::pseudonyms::Pseudonyms;
 use crate::columnar::report::{Count, IdentifierReport, RegistryReport, RowCounts};
 use crate::columnar::resolve::Resolution;
 use crate::columnar::source::{Batch, ColumnKind, ColumnRequest, Extract};
 use crate::columnar::spine::Spine;
+use crate::columnar::work::work_folder;
 
 /// First year counted by year; earlier and later years count as unknown.
 const FIRST_YEAR: i32 = 1800;
@@ -41,7 +43,6 @@ pub(crate) struct Delivery<'a> {
     pub(crate) left_out: &'a LeftOutSets,
     pub(crate) pseudonyms: &'a Pseudonyms,
     pub(crate) out_dir: &'a Path,
-    pub(crate) threads: usize,
 }
 
 /// The counts of one delivered part, and the persons whose rows of the
@@ -211,26 +212,6 @@ pub(crate) fn write_error(path: &Path, error: impl std::fmt::Display) -> RunErro
 }
 
 impl Delivery<'_> {
-    /// Delivers registry number `index` and returns its report and the
-    /// persons whose rows of it are used, for the overlap.
-    pub(crate) fn registry(
-        &self,
-        index: usize,
-        descriptor: &RegistryDescriptor,
-    ) -> Result<(RegistryReport, Vec<u64>), RunError> {
-        let extract = Extract::open(&descriptor.file)?;
-        let parts = run_parts(extract.part_count(), self.threads, |part| {
-            self.part((index, descriptor), &extract, part)
-        })?;
-        let mut present = vec![0_u64; self.spine.len().div_ceil(64)];
-        for part in &parts {
-            for (mine, theirs) in present.iter_mut().zip(&part.present) {
-                *mine |= theirs;
-            }
-        }
-        Ok((registry_report(descriptor, &parts), present))
-    }
-
     /// Writes the cohort rows of one part of a registry to its own file
     /// and counts every row of the part.
     pub(crate) fn part(
@@ -243,7 +224,10 @@ impl Delivery<'_> {
         let folder = self.out_dir.join(&descriptor.name);
         std::fs::create_dir_all(&folder).map_err(|error| write_error(&folder, error))?;
         let path = folder.join(format!("part-{part:05}.parquet"));
-        let file = File::create(&path).map_err(|error| write_error(&path, error))?;
+        // Written under another name and renamed when complete, so that a
+        // task done again after a worker died never leaves half a file.
+        let partial = partial_path(self.out_dir, &descriptor.name, part)?;
+        let file = File::create(&partial).map_err(|error| write_error(&partial, error))?;
         let mut writer = ArrowWriter::try_new(
             file,
             layout.schema.clone(),
@@ -252,12 +236,14 @@ impl Delivery<'_> {
         .map_err(|error| write_error(&path, error))?;
         let mut outcome = PartOutcome::empty(descriptor, self.spine.len());
         extract.read(part, &layout.columns, &mut |batch| {
-            let output = self.link_batch(
-                (index, descriptor),
-                &batch,
-                layout.year_column,
-                &mut outcome,
-            );
+            let output = self
+                .link_batch(
+                    (index, descriptor),
+                    &batch,
+                    layout.year_column,
+                    &mut outcome,
+                )
+                .map_err(|error| write_error(&path, error))?;
             let output = RecordBatch::try_new(layout.schema.clone(), output)
                 .map_err(|error| write_error(&path, error))?;
             writer
@@ -265,6 +251,7 @@ impl Delivery<'_> {
                 .map_err(|error| write_error(&path, error))
         })?;
         writer.close().map_err(|error| write_error(&path, error))?;
+        std::fs::rename(&partial, &path).map_err(|error| write_error(&path, error))?;
         Ok(outcome)
     }
 
@@ -276,7 +263,7 @@ impl Delivery<'_> {
         batch: &Batch,
         year_column: Option<usize>,
         counts: &mut PartOutcome,
-    ) -> Vec<ArrayRef> {
+    ) -> Result<Vec<ArrayRef>, ArrowError> {
         let identifiers = descriptor.identifiers.len();
         for (mine, theirs) in counts
             .invalid_values
@@ -320,7 +307,7 @@ impl Delivery<'_> {
 
         let mut output: Vec<ArrayRef> = Vec::with_capacity(batch.columns.len());
         output.push(Arc::new(
-            self.pseudonym_array(persons.iter().map(|p| Some(*p))),
+            self.pseudonyms.array(persons.iter().map(|p| Some(*p)))?,
         ));
         for (other, column) in batch.columns[1..identifiers].iter().enumerate() {
             let resolutions = self.spine.resolve_all(column.as_string::<i32>());
@@ -333,7 +320,7 @@ impl Delivery<'_> {
                     linked.push(resolution.person());
                 }
             }
-            output.push(Arc::new(self.pseudonym_array(linked.into_iter())));
+            output.push(Arc::new(self.pseudonyms.array(linked.into_iter())?));
         }
         for column in &batch.columns[identifiers..] {
             // The mask has one entry per row of the batch, so filtering cannot fail.
@@ -345,24 +332,21 @@ impl Delivery<'_> {
                 )),
             }
         }
-        output
+        Ok(output)
     }
+}
 
-    fn pseudonym_array(&self, persons: impl Iterator<Item = Option<u32>>) -> StringArray {
-        let (rows, _) = persons.size_hint();
-        let mut builder = StringBuilder::with_capacity(rows, rows * PSEUDONYM_LEN);
-        for person in persons {
-            match person {
-                Some(person) => {
-                    let text = self.pseudonyms.encode(person);
-                    // Base32 letters are ASCII.
-                    builder.append_value(std::str::from_utf8(&text).unwrap_or_default());
-                }
-                None => builder.append_null(),
-            }
-        }
-        builder.finish()
-    }
+/// Returns a new path in the run's work folder for the part file being
+/// written, unique to this process and call.
+fn partial_path(out_dir: &Path, registry: &str, part: usize) -> Result<PathBuf, RunError> {
+    static WRITTEN: AtomicU64 = AtomicU64::new(0);
+    let folder = work_folder(out_dir).join("partial");
+    std::fs::create_dir_all(&folder).map_err(|error| write_error(&folder, error))?;
+    let number = WRITTEN.fetch_add(1, Ordering::Relaxed);
+    Ok(folder.join(format!(
+        "{registry}-{part:05}-{}-{number}.parquet",
+        std::process::id()
+    )))
 }
 
 /// Counts one row and returns whether it is delivered: linked, not left

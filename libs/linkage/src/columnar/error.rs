@@ -76,4 +76,12 @@ pub enum RunError {
 
     #[error("writing {} failed: {message}", path.display())]
     Write { path: PathBuf, message: String },
+
+    /// A task failed on a worker, or its result did not fit the run.
+    #[error("task `{task}` failed: {message}")]
+    Task { task: String, message: String },
+
+    /// The work queue that hands tasks to workers failed.
+    #[error("the work queue failed: {message}")]
+    Queue { message: String },
 }

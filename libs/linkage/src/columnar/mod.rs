@@ -17,6 +17,8 @@
 //! - `lists`: the persons a permit leaves out of each registry.
 //! - `pseudonyms`, `deliver`, `persons`: hashing and the output files.
 //! - `report`: [`RunReport`].
+//! - [`work`]: the run as tasks, which threads or the workers of other
+//!   processes do.
 
 mod calendar;
 mod cohort;
@@ -32,6 +34,7 @@ pub mod report;
 pub mod resolve;
 mod source;
 mod spine;
+pub mod work;
 
 use std::path::Path;
 
@@ -39,10 +42,11 @@ use hap_contracts::criteria::Criterion;
 use hap_identity::Rules;
 
 use crate::columnar::cohort::CohortPlan;
-use crate::columnar::deliver::{Delivery, write_error};
+use crate::columnar::deliver::{PartOutcome, registry_report, write_error};
 use crate::columnar::lists::LeftOutSets;
 use crate::columnar::report::{Count, Overlap, RunReport};
 use crate::columnar::spine::Spine;
+use crate::columnar::work::{LocalRunner, Worker, work_folder};
 
 pub use descriptor::{RegistryDescriptor, SpineDescriptor};
 pub use error::RunError;
@@ -51,6 +55,7 @@ pub use lists::{PersonLists, RegistryLists};
 pub use persons::PERSONS_FILE;
 pub use report::{FeasibilityCount, RegistryReport, RowCounts};
 pub use resolve::Unlinked;
+pub use work::{Task, TaskOutcome, TaskRunner};
 
 /// File name of the report in the output folder.
 pub const REPORT_FILE: &str = "report.json";
@@ -71,7 +76,7 @@ pub struct RunPlan<'a> {
 
 /// Checks the plan before anything is read: registry names unique, the
 /// criteria valid against the descriptors, the key not empty.
-fn check(plan: &RunPlan<'_>) -> Result<CohortPlan, RunError> {
+pub(crate) fn check(plan: &RunPlan<'_>) -> Result<CohortPlan, RunError> {
     for (index, registry) in plan.registries.iter().enumerate() {
         if plan.registries[..index]
             .iter()
@@ -114,11 +119,23 @@ pub fn cohort_size(plan: &RunPlan<'_>) -> Result<u64, RunError> {
         .size)
 }
 
-/// Runs the linkage and writes `persons.parquet`, one folder of Parquet
-/// parts per registry and `report.json` to `out_dir`, which must be new or
-/// empty. The same inputs and key give byte-identical files.
+/// Runs the linkage on this process's threads and writes
+/// `persons.parquet`, one folder of Parquet parts per registry and
+/// `report.json` to `out_dir`, which must be new or empty. The same inputs
+/// and key give byte-identical files.
 pub fn run(plan: &RunPlan<'_>, out_dir: &Path) -> Result<RunReport, RunError> {
-    let cohort_plan = check(plan)?;
+    run_with(plan, out_dir, &mut LocalRunner)
+}
+
+/// Runs the linkage as [`run`] does, with `runner` doing the tasks, which
+/// may hand them to workers in other processes. The files do not depend
+/// on which process does a task.
+pub fn run_with(
+    plan: &RunPlan<'_>,
+    out_dir: &Path,
+    runner: &mut dyn TaskRunner,
+) -> Result<RunReport, RunError> {
+    check(plan)?;
     if plan.project_key.is_empty() {
         return Err(RunError::Descriptor {
             path: out_dir.to_path_buf(),
@@ -127,27 +144,29 @@ pub fn run(plan: &RunPlan<'_>, out_dir: &Path) -> Result<RunReport, RunError> {
     }
     prepare_output(out_dir)?;
 
-    let spine = Spine::read(plan.spine, plan.rules, plan.threads)?;
-    let left_out = left_out(plan, &spine);
-    let cohort = cohort_plan.select(&spine, &left_out, plan.registries, plan.threads)?;
-    let pseudonyms = pseudonyms::Pseudonyms::compute(&spine, plan.project_key, plan.threads)?;
+    let worker = Worker::open(plan, out_dir)?;
+    let finished = work::coordinate(&worker, runner)?;
+    let spine = worker.spine();
 
-    let delivery = Delivery {
-        spine: &spine,
-        cohort: &cohort,
-        left_out: &left_out,
-        pseudonyms: &pseudonyms,
-        out_dir,
-        threads: plan.threads,
-    };
+    let mut parts: Vec<Vec<PartOutcome>> = plan.registries.iter().map(|_| Vec::new()).collect();
+    for (task, outcome) in finished.delivered {
+        if let Task::Deliver { registry, .. } = task {
+            parts[registry].push(outcome);
+        }
+    }
     let mut presence: Vec<Vec<u64>> = Vec::with_capacity(plan.registries.len());
     let mut registries = Vec::with_capacity(plan.registries.len());
-    for (index, descriptor) in plan.registries.iter().enumerate() {
-        let (report, present) = delivery.registry(index, descriptor)?;
-        registries.push(report);
+    for (descriptor, parts) in plan.registries.iter().zip(&parts) {
+        let mut present = vec![0_u64; spine.len().div_ceil(64)];
+        for part in parts {
+            for (mine, theirs) in present.iter_mut().zip(&part.present) {
+                *mine |= theirs;
+            }
+        }
+        registries.push(registry_report(descriptor, parts));
         presence.push(present);
     }
-    persons::write_persons(out_dir, &spine, &cohort, &pseudonyms)?;
+    persons::write_persons(out_dir, spine, finished.cohort, finished.pseudonyms)?;
 
     let mut overlap = Vec::new();
     for (first, a) in plan.registries.iter().enumerate() {
@@ -167,12 +186,14 @@ pub fn run(plan: &RunPlan<'_>, out_dir: &Path) -> Result<RunReport, RunError> {
         spine: spine.report.clone(),
         registries,
         overlap,
-        cohort_persons: Count(cohort.size),
+        cohort_persons: Count(finished.cohort.size),
     };
     let path = out_dir.join(REPORT_FILE);
     let mut json = serde_json::to_vec_pretty(&report).map_err(|error| write_error(&path, error))?;
     json.push(b'\n');
     std::fs::write(&path, json).map_err(|error| write_error(&path, error))?;
+    let work = work_folder(out_dir);
+    std::fs::remove_dir_all(&work).map_err(|error| write_error(&work, error))?;
     Ok(report)
 }
 

@@ -70,12 +70,10 @@ pub(crate) fn write_persons(
                 Some(values[at(person)]).filter(|day| *day != NO_DATE)
             })))
         };
-        let mut columns: Vec<ArrayRef> = vec![Arc::new(StringArray::from_iter_values(
-            chunk.iter().map(|person| {
-                let text = pseudonyms.encode(*person);
-                String::from_utf8_lossy(&text).into_owned()
-            }),
-        ))];
+        let pseudonym_column = pseudonyms
+            .array(chunk.iter().map(|person| Some(*person)))
+            .map_err(|error| write_error(&path, error))?;
+        let mut columns: Vec<ArrayRef> = vec![Arc::new(pseudonym_column)];
         if with_sex {
             columns.push(Arc::new(StringArray::from_iter(chunk.iter().map(
                 |person| match spine.sex[at(person)] {

@@ -1,6 +1,11 @@
 //! One keyed hash per spine person, the collision check, and the base32
 //! text form of a pseudonym.
 
+use arrow::array::StringArray;
+use arrow::array::builder::NullBufferBuilder;
+use arrow::buffer::{Buffer, OffsetBuffer};
+use arrow::error::ArrowError;
+
 use crate::columnar::error::RunError;
 use crate::columnar::spine::Spine;
 use crate::keyed_hash::KeyedHasher;
@@ -51,6 +56,42 @@ impl Pseudonyms {
     pub(crate) fn encode(&self, person: u32) -> [u8; PSEUDONYM_LEN] {
         encode_base32(self.hashes[person as usize])
     }
+
+    /// Returns a text column of the pseudonyms of `persons`, null where a
+    /// person is `None`.
+    ///
+    /// Every pseudonym has the same length, so the column's bytes and
+    /// offsets are written directly instead of value by value.
+    pub(crate) fn array(
+        &self,
+        persons: impl ExactSizeIterator<Item = Option<u32>>,
+    ) -> Result<StringArray, ArrowError> {
+        let rows = persons.len();
+        let mut values: Vec<u8> = Vec::with_capacity(rows * PSEUDONYM_LEN);
+        let mut offsets: Vec<i32> = Vec::with_capacity(rows + 1);
+        let mut nulls = NullBufferBuilder::new(rows);
+        offsets.push(0);
+        for person in persons {
+            match person {
+                Some(person) => {
+                    values.extend_from_slice(&self.encode(person));
+                    nulls.append_non_null();
+                }
+                None => nulls.append_null(),
+            }
+            let end = i32::try_from(values.len()).map_err(|_| {
+                ArrowError::InvalidArgumentError(format!(
+                    "{rows} pseudonyms exceed the 2 GiB of one text column"
+                ))
+            })?;
+            offsets.push(end);
+        }
+        StringArray::try_new(
+            OffsetBuffer::new(offsets.into()),
+            Buffer::from_vec(values),
+            nulls.finish(),
+        )
+    }
 }
 
 /// Returns the persons in the order of their hashes, or an error when two
@@ -73,12 +114,20 @@ fn hash_order(hashes: &[u128]) -> Result<Vec<u32>, RunError> {
 
 /// Lowercase base32 without padding of 16 big-endian bytes.
 pub(crate) fn encode_base32(hash: u128) -> [u8; PSEUDONYM_LEN] {
+    const FORTY_BITS: u128 = (1 << 40) - 1;
     let mut text = [0_u8; PSEUDONYM_LEN];
-    for (index, letter) in text.iter_mut().enumerate().take(PSEUDONYM_LEN - 1) {
-        *letter = ALPHABET[((hash >> (123 - 5 * index)) & 31) as usize];
+    // Three 40-bit groups from the top give eight letters each; the shifts
+    // within a group then work on 64-bit words. The casts keep 40 bits.
+    for (group, letters) in text.chunks_exact_mut(8).enumerate() {
+        let bits = ((hash >> (88 - 40 * group)) & FORTY_BITS) as u64;
+        for (index, letter) in letters.iter_mut().enumerate() {
+            *letter = ALPHABET[((bits >> (35 - 5 * index)) & 31) as usize];
+        }
     }
-    // The last 3 bits fill the top of the last 5-bit group.
-    text[PSEUDONYM_LEN - 1] = ALPHABET[((hash & 7) << 2) as usize];
+    // The last 8 bits: one full 5-bit group, and 3 bits that fill the top
+    // of the last group.
+    text[24] = ALPHABET[((hash >> 3) & 31) as usize];
+    text[25] = ALPHABET[((hash & 7) << 2) as usize];
     text
 }
 
@@ -114,6 +163,34 @@ mod tests {
             hash_order(&[first, second]),
             Err(RunError::PseudonymCollision)
         ));
+    }
+
+    #[test]
+    fn array_holds_pseudonyms_and_nulls_in_place() {
+        let hashes = vec![1_u128 << 100, u128::MAX, 0];
+        let pseudonyms = Pseudonyms {
+            order: hash_order(&hashes).unwrap(),
+            hashes,
+        };
+        let array = pseudonyms
+            .array([Some(2), None, Some(1), Some(0)].into_iter())
+            .unwrap();
+        let text = |hash| String::from_utf8(encode_base32(hash).to_vec()).unwrap();
+        let values: Vec<Option<&str>> = array.iter().collect();
+        assert_eq!(
+            values,
+            [
+                Some(text(0).as_str()),
+                None,
+                Some(text(u128::MAX).as_str()),
+                Some(text(1 << 100).as_str()),
+            ]
+        );
+        assert_eq!(text(0), "a".repeat(PSEUDONYM_LEN));
+        assert_eq!(
+            text(u128::MAX),
+            format!("{}4", "7".repeat(PSEUDONYM_LEN - 1))
+        );
     }
 
     #[test]
