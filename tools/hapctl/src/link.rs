@@ -8,9 +8,12 @@ use std::time::Instant;
 use anyhow::Context;
 use hap_contracts::criteria::Criterion;
 use hap_identity::{ChecksumPolicy, Profile, Rules};
+use hap_linkage::columnar::work::Worker;
 use hap_linkage::columnar::{
-    PersonLists, RegistryDescriptor, RegistryLists, RunPlan, SpineDescriptor, run,
+    PersonLists, RegistryDescriptor, RegistryLists, RunPlan, SpineDescriptor, run, run_with,
 };
+use hap_linkage_queue::{QueueRunner, serve};
+use sha2::{Digest, Sha256};
 
 #[derive(clap::Args)]
 pub struct LinkArgs {
@@ -50,6 +53,19 @@ pub struct LinkArgs {
     /// Worker threads; the output is the same for every value. Default: one per core.
     #[arg(long)]
     threads: Option<usize>,
+    /// Share the run with other processes through the RabbitMQ server at
+    /// URL (such as amqp://guest:guest@127.0.0.1:5672/%2f). Start each
+    /// other process with the same arguments and --worker; every process
+    /// must see the same output folder.
+    #[arg(long, value_name = "URL")]
+    queue: Option<String>,
+    /// Do tasks of the run that a coordinator started with the same
+    /// arguments hands out, until the run ends.
+    #[arg(long, requires = "queue")]
+    worker: bool,
+    /// Coordinate only: leave every task to the workers.
+    #[arg(long, requires = "queue", conflicts_with = "worker")]
+    no_local_tasks: bool,
 }
 
 /// Reads a key of at least 32 bytes written as hex. `name` names it in errors.
@@ -140,6 +156,36 @@ fn read_lists(path: &std::path::Path, platform_key: Vec<u8>) -> anyhow::Result<P
     })
 }
 
+/// Names a run after everything that decides its output, so that the
+/// coordinator and its workers, started with the same arguments, meet on
+/// the same queues, and a worker with other inputs or keys finds no tasks.
+fn run_id(args: &LinkArgs, project_key: &[u8]) -> anyhow::Result<String> {
+    let mut digest = Sha256::new();
+    let mut add = |part: &[u8]| {
+        digest.update((part.len() as u64).to_le_bytes());
+        digest.update(part);
+    };
+    add(b"hap linkage run 1");
+    let mut files = vec![&args.spine, &args.criteria];
+    files.extend(&args.registries);
+    files.extend(&args.lists);
+    files.extend(&args.platform_key_file);
+    for path in files {
+        let absolute = std::path::absolute(path)
+            .with_context(|| format!("resolving the path {}", path.display()))?;
+        add(absolute.as_os_str().as_encoded_bytes());
+        add(&std::fs::read(path).with_context(|| format!("reading {}", path.display()))?);
+    }
+    let out = std::path::absolute(&args.out)
+        .with_context(|| format!("resolving the path {}", args.out.display()))?;
+    add(out.as_os_str().as_encoded_bytes());
+    add(args.policy.to_string().as_bytes());
+    add(args.profile.to_string().as_bytes());
+    add(project_key);
+    let hex = data_encoding::HEXLOWER.encode(&digest.finalize());
+    Ok(hex[..32].to_owned())
+}
+
 #[allow(clippy::print_stdout)]
 pub fn run_link(args: LinkArgs) -> anyhow::Result<()> {
     let started = Instant::now();
@@ -173,7 +219,27 @@ pub fn run_link(args: LinkArgs) -> anyhow::Result<()> {
         lists: lists.as_ref(),
         threads,
     };
-    let report = run(&plan, &args.out)?;
+    let report = match &args.queue {
+        None => run(&plan, &args.out)?,
+        Some(url) => {
+            let id = run_id(&args, &project_key)?;
+            if args.worker {
+                let worker = Worker::open(&plan, &args.out)?;
+                let done = serve(url, &id, &worker, threads)?;
+                println!(
+                    "did {done} tasks of run {id} in {:.1} s",
+                    started.elapsed().as_secs_f64()
+                );
+                return Ok(());
+            }
+            let local = if args.no_local_tasks { 0 } else { threads };
+            let mut runner = QueueRunner::connect(url, &id, local)?;
+            eprintln!(
+                "hapctl: run {id} waits for workers; start them with the same arguments and --worker"
+            );
+            run_with(&plan, &args.out, &mut runner)?
+        }
+    };
     println!(
         "linked {} registries, cohort {} persons, in {:.1} s; wrote {}",
         report.registries.len(),
