@@ -14,7 +14,7 @@ use crate::columnar::descriptor::{RegistryDescriptor, SpineDescriptor};
 use crate::columnar::error::RunError;
 use crate::columnar::lists::LeftOutSets;
 use crate::columnar::parallel::run_parts;
-use crate::columnar::source::{ColumnKind, ColumnRequest, Extract};
+use crate::columnar::source::{Batch, ColumnKind, ColumnRequest, Extract};
 use crate::columnar::spine::Spine;
 
 /// A criterion with registries and columns resolved to positions.
@@ -341,41 +341,56 @@ impl CohortPlan {
         Cohort { bits, size }
     }
 
+    /// Returns whether `row` meets the conditions of event plan `event`
+    /// that need no person: the code and the date.
+    fn row_meets(&self, event: usize, batch: &Batch, row: usize) -> bool {
+        let plan = &self.events[event];
+        if let Some((column, condition)) = &plan.code {
+            let codes = batch.columns[*column].as_string::<i32>();
+            if !codes.is_valid(row) || !condition.matches(codes.value(row)) {
+                return false;
+            }
+        }
+        if let Some((column, from, to)) = plan.date {
+            let dates = batch.columns[column].as_primitive::<Date32Type>();
+            if !dates.is_valid(row) || !(from..=to).contains(&dates.value(row)) {
+                return false;
+            }
+        }
+        true
+    }
+
     /// Sets the hit bit of each event a row meets. Conditions on the row
-    /// alone are checked before the identifier is resolved.
+    /// alone are checked first, and only the identifiers of rows meeting
+    /// them for some event are resolved.
     fn mark_events(
         &self,
         spine: &Spine,
         (registry, left_out): (usize, &LeftOutSets),
         events: &[usize],
-        batch: &crate::columnar::source::Batch,
+        batch: &Batch,
         hits: &mut Hits,
     ) {
-        let resolutions = spine.resolve_all(batch.columns[0].as_string::<i32>());
-        for (row, resolution) in resolutions.iter().enumerate() {
-            let mut person: Option<Option<u32>> = None;
+        let candidates: Vec<usize> = (0..batch.rows)
+            .filter(|row| {
+                events
+                    .iter()
+                    .any(|event| self.row_meets(*event, batch, *row))
+            })
+            .collect();
+        let resolutions = spine.resolve_rows(batch.columns[0].as_string::<i32>(), &candidates);
+        for (&row, resolution) in candidates.iter().zip(&resolutions) {
+            let Some(index) = resolution
+                .person()
+                .filter(|person| left_out.check(registry, *person).is_none())
+            else {
+                continue;
+            };
             for &event in events {
                 let plan = &self.events[event];
-                if let Some((column, condition)) = &plan.code {
-                    let codes = batch.columns[*column].as_string::<i32>();
-                    if !codes.is_valid(row) || !condition.matches(codes.value(row)) {
-                        continue;
-                    }
+                if !self.row_meets(event, batch, row) {
+                    continue;
                 }
-                if let Some((column, from, to)) = plan.date {
-                    let dates = batch.columns[column].as_primitive::<Date32Type>();
-                    if !dates.is_valid(row) || !(from..=to).contains(&dates.value(row)) {
-                        continue;
-                    }
-                }
-                let resolved = *person.get_or_insert_with(|| {
-                    resolution
-                        .person()
-                        .filter(|person| left_out.check(registry, *person).is_none())
-                });
-                let Some(index) = resolved else {
-                    break;
-                };
                 if let Some((column, youngest, oldest)) = plan.age {
                     let dates = batch.columns[column].as_primitive::<Date32Type>();
                     let age = dates

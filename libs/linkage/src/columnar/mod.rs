@@ -12,7 +12,8 @@
 //!
 //! - `descriptor`: the JSON descriptors.
 //! - `source`: reading CSV (`,` or `;`, UTF-8 or Latin-1) and Parquet as Arrow batches.
-//! - `spine`, `resolve`: the spine index, identity history and unlinked reasons.
+//! - `spine`, `index`, `resolve`: the spine, its packed index of numbers,
+//!   identity history and unlinked reasons.
 //! - `cohort`: criteria checked against the descriptors and evaluated.
 //! - `lists`: the persons a permit leaves out of each registry.
 //! - `pseudonyms`, `deliver`, `persons`: hashing and the output files.
@@ -26,6 +27,7 @@ mod deliver;
 pub mod descriptor;
 pub mod error;
 mod folder;
+mod index;
 mod lists;
 mod parallel;
 mod persons;

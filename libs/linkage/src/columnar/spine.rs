@@ -12,10 +12,11 @@ use hap_identity::Rules;
 
 use crate::columnar::descriptor::{HistoryDescriptor, SpineDescriptor};
 use crate::columnar::error::RunError;
+use crate::columnar::index::{MAX_PERSONS, PackedIndex};
 use crate::columnar::parallel::run_parts;
 use crate::columnar::report::{HistoryReport, SpineReport};
 use crate::columnar::resolve::{
-    PersonIndex, REMAPPED, Resolution, UNRESOLVED, decode_entry, eleven_digits, validate,
+    PersonIndex, REMAPPED, Resolution, UNRESOLVED, Unlinked, decode_entry, eleven_digits, validate,
 };
 use crate::columnar::source::{ColumnKind, ColumnRequest, Extract};
 use crate::fast_hash::IntegerHashBuilder;
@@ -28,7 +29,7 @@ pub(crate) const NO_YEAR: i16 = i16::MIN;
 /// The spine: persons in file order, and an index from every linkable
 /// number (current or former) to its person.
 pub(crate) struct Spine {
-    index: HashMap<u64, u32, IntegerHashBuilder>,
+    index: PackedIndex,
     rules: Rules,
     pub(crate) ids: Vec<u64>,
     /// 0 unknown, 1 male, 2 female; empty without a sex column.
@@ -103,7 +104,7 @@ impl Spine {
         })?;
 
         let mut spine = Spine {
-            index: HashMap::with_hasher(IntegerHashBuilder),
+            index: PackedIndex::with_capacity(0),
             rules,
             ids: Vec::new(),
             sex: Vec::new(),
@@ -114,7 +115,7 @@ impl Spine {
             report: SpineReport::default(),
         };
         let total: usize = parts.iter().map(|part| part.ids.len()).sum();
-        spine.index.reserve(total);
+        spine.index.grow_for(total);
         for part in parts {
             spine.append(part, slots)?;
         }
@@ -127,20 +128,15 @@ impl Spine {
     fn append(&mut self, part: PartRows, slots: [Option<usize>; 5]) -> Result<(), RunError> {
         self.report.merge(&part.report);
         for (position, &id) in part.ids.iter().enumerate() {
-            let Ok(person) = u32::try_from(self.ids.len()) else {
-                return Err(RunError::TooManyPersons { max: REMAPPED - 1 });
+            let Some(person) = u32::try_from(self.ids.len())
+                .ok()
+                .filter(|person| *person < MAX_PERSONS)
+            else {
+                return Err(RunError::TooManyPersons { max: MAX_PERSONS });
             };
-            if person >= REMAPPED {
-                return Err(RunError::TooManyPersons { max: REMAPPED - 1 });
-            }
-            match self.index.entry(id) {
-                Entry::Occupied(_) => {
-                    self.report.repeated += 1;
-                    continue;
-                }
-                Entry::Vacant(vacant) => {
-                    vacant.insert(person);
-                }
+            if !self.index.insert_new(id, person) {
+                self.report.repeated += 1;
+                continue;
             }
             self.report.persons += 1;
             self.ids.push(id);
@@ -225,7 +221,7 @@ impl Spine {
 
         let mut mapped: Vec<(u64, u32)> = Vec::with_capacity(successors.len());
         for (&from, &(to, row)) in &successors {
-            if self.index.contains_key(&from) {
+            if self.index.contains_key(from) {
                 return Err(RunError::HistoryFromCurrent {
                     path: extract.path().to_path_buf(),
                     row,
@@ -243,19 +239,20 @@ impl Spine {
                     });
                 }
             }
-            let entry = match self.index.get(&end) {
-                Some(&person) => person | REMAPPED,
+            let entry = match self.index.get(end) {
+                Some(person) => person | REMAPPED,
                 None => UNRESOLVED,
             };
             mapped.push((from, entry));
         }
+        self.index.grow_for(self.index.len() + mapped.len());
         for (from, entry) in mapped {
             if entry == UNRESOLVED {
                 report.unresolved_numbers += 1;
             } else {
                 report.remapped_numbers += 1;
             }
-            self.index.insert(from, entry);
+            self.index.set(from, entry);
         }
         self.report.history = Some(report);
         Ok(())
@@ -279,8 +276,8 @@ impl Spine {
         let mut former: Vec<(u64, u32)> = self
             .index
             .iter()
-            .filter(|(_, entry)| **entry != UNRESOLVED && **entry & REMAPPED != 0)
-            .map(|(number, entry)| (*number, entry & !REMAPPED))
+            .filter(|(_, entry)| *entry != UNRESOLVED && *entry & REMAPPED != 0)
+            .map(|(number, entry)| (number, entry & !REMAPPED))
             .collect();
         former.sort_unstable();
         numbers.extend(former);
@@ -293,16 +290,21 @@ impl Spine {
     pub(crate) fn resolve(&self, field: Option<&str>) -> Resolution {
         if let Some(text) = field
             && let Some(key) = eleven_digits(text.as_bytes())
-            && let Some(&entry) = self.index.get(&key)
+            && let Some(entry) = self.index.get(key)
         {
             return decode_entry(entry);
         }
         match validate(field, self.rules) {
-            Ok(id) => match self.index.get(&id) {
-                Some(&entry) => decode_entry(entry),
-                None => Resolution::Unlinked(crate::columnar::resolve::Unlinked::NotInSpine),
-            },
+            Ok(id) => self.look_up(id),
             Err(reason) => Resolution::Unlinked(reason),
+        }
+    }
+
+    /// Resolves a validated number.
+    fn look_up(&self, id: u64) -> Resolution {
+        match self.index.get(id) {
+            Some(entry) => decode_entry(entry),
+            None => Resolution::Unlinked(Unlinked::NotInSpine),
         }
     }
 
@@ -310,20 +312,36 @@ impl Spine {
     /// does one. The index lookups run in a loop of their own, so the
     /// processor overlaps their cache misses instead of waiting for each.
     pub(crate) fn resolve_all(&self, ids: &StringArray) -> Vec<Resolution> {
+        let all: Vec<usize> = (0..ids.len()).collect();
+        self.resolve_rows(ids, &all)
+    }
+
+    /// Resolves the fields of `rows` of an identifier column, in the order
+    /// given, as [`Spine::resolve_all`] does.
+    pub(crate) fn resolve_rows(&self, ids: &StringArray, rows: &[usize]) -> Vec<Resolution> {
         let field = |row: usize| ids.is_valid(row).then(|| ids.value(row));
-        let keys: Vec<Option<u64>> = (0..ids.len())
-            .map(|row| field(row).and_then(|text| eleven_digits(text.as_bytes())))
+        let keys: Vec<Option<u64>> = rows
+            .iter()
+            .map(|row| field(*row).and_then(|text| eleven_digits(text.as_bytes())))
             .collect();
         let entries: Vec<Option<u32>> = keys
             .iter()
-            .map(|key| key.and_then(|key| self.index.get(&key).copied()))
+            .map(|key| key.and_then(|key| self.index.get(key)))
             .collect();
         entries
             .into_iter()
-            .enumerate()
-            .map(|(row, entry)| match entry {
-                Some(entry) => decode_entry(entry),
-                None => self.resolve(field(row)),
+            .zip(keys)
+            .zip(rows)
+            .map(|((entry, key), &row)| match (entry, key) {
+                (Some(entry), _) => decode_entry(entry),
+                // Eleven digits not in the index: validation gives the
+                // reason, or the same number, which needs no second lookup.
+                (None, Some(key)) => match validate(field(row), self.rules) {
+                    Ok(id) if id == key => Resolution::Unlinked(Unlinked::NotInSpine),
+                    Ok(id) => self.look_up(id),
+                    Err(reason) => Resolution::Unlinked(reason),
+                },
+                (None, None) => self.resolve(field(row)),
             })
             .collect()
     }
