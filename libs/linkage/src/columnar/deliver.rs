@@ -191,13 +191,15 @@ pub(crate) fn arrow_type(kind: VariableType) -> DataType {
     }
 }
 
-/// Snappy pages; no dictionary and no statistics on pseudonym columns,
-/// whose random values neither compress nor prune.
+/// Snappy pages, except on pseudonym columns: their random values neither
+/// compress nor prune, so they have no compression, dictionary or
+/// statistics.
 pub(crate) fn writer_properties(pseudonym_columns: &[String]) -> WriterProperties {
     let mut builder = WriterProperties::builder().set_compression(Compression::SNAPPY);
     for column in pseudonym_columns {
         let path = ColumnPath::from(column.as_str());
         builder = builder
+            .set_column_compression(path.clone(), Compression::UNCOMPRESSED)
             .set_column_dictionary_enabled(path.clone(), false)
             .set_column_statistics_enabled(path, EnabledStatistics::None);
     }
