@@ -324,10 +324,7 @@ impl Spine {
             .iter()
             .map(|row| field(*row).and_then(|text| eleven_digits(text.as_bytes())))
             .collect();
-        let entries: Vec<Option<u32>> = keys
-            .iter()
-            .map(|key| key.and_then(|key| self.index.get(key)))
-            .collect();
+        let entries = self.index.get_many(&keys);
         entries
             .into_iter()
             .zip(keys)
