@@ -950,3 +950,36 @@ fn lists_of_registry_outside_run_rejected() {
     assert!(message.contains("cancer, patient, birth"), "{message}");
     assert!(!out.exists(), "nothing is written for a rejected run");
 }
+
+#[test]
+fn row_naming_excluded_child_left_out() {
+    let scenario = scenario();
+    let (a, b) = (&scenario.a, &scenario.b);
+    let (child, outsider) = (&scenario.child, &scenario.outsider);
+    // A's only birth names a child on the birth registry's exclusion list.
+    write(
+        &scenario.dir.path().join("birth.csv"),
+        format!("mother_id,child_id,birth_weight_g\n{a},{child},3400\n{b},{outsider},3100\n")
+            .as_bytes(),
+    );
+    let out = scenario.dir.path().join("out");
+    let criterion = Criterion::parse(&json!({"present": "birth"})).unwrap();
+    let report = run_with_lists(
+        &inputs(scenario.dir.path()),
+        &criterion,
+        &[("birth", excluding(&[child]))],
+        &out,
+    )
+    .unwrap();
+
+    // The row meets no criterion, so A leaves the cohort, and it is not delivered.
+    assert_eq!(report.cohort_persons.0, 1);
+    let mothers = text_column(&out.join("birth"), "mother_id_pseudonym");
+    assert_eq!(mothers, [pseudonym_of(b)]);
+    let birth = registry(&report, "birth");
+    assert_eq!(birth.total.excluded, 1);
+    assert_eq!(birth.total.delivered, 1);
+    assert_eq!(birth.other_identifiers[0].total.excluded, 1);
+    let persons = text_column(&out.join("persons.parquet"), "pseudonym");
+    assert_eq!(persons, [pseudonym_of(b)]);
+}

@@ -14,6 +14,7 @@ use crate::columnar::descriptor::{RegistryDescriptor, SpineDescriptor};
 use crate::columnar::error::RunError;
 use crate::columnar::lists::LeftOutSets;
 use crate::columnar::parallel::run_parts;
+use crate::columnar::resolve::Resolution;
 use crate::columnar::source::{Batch, ColumnKind, ColumnRequest, Extract};
 use crate::columnar::spine::Spine;
 
@@ -48,6 +49,9 @@ pub(crate) struct CohortPlan {
     /// Per registry, the columns the pass over it reads; empty when no
     /// event criterion names the registry.
     columns: Vec<Vec<ColumnRequest>>,
+    /// Per registry, the identifier columns after the first, which the
+    /// pass also reads when lists leave persons out of the registry.
+    other_identifiers: Vec<Vec<ColumnRequest>>,
 }
 
 /// Per event criterion, the persons with a row meeting it, as bit sets
@@ -90,6 +94,18 @@ impl CohortPlan {
                         name: registry.identifiers[0].clone(),
                         kind: ColumnKind::Identifier,
                     }]
+                })
+                .collect(),
+            other_identifiers: registries
+                .iter()
+                .map(|registry| {
+                    registry.identifiers[1..]
+                        .iter()
+                        .map(|name| ColumnRequest {
+                            name: name.clone(),
+                            kind: ColumnKind::Identifier,
+                        })
+                        .collect()
                 })
                 .collect(),
         };
@@ -311,8 +327,24 @@ impl CohortPlan {
             .filter(|event| self.events[*event].registry == registry)
             .collect();
         let mut hits = self.no_hits(spine);
-        extract.read(part, &self.columns[registry], &mut |batch| {
-            self.mark_events(spine, (registry, left_out), &events, &batch, &mut hits);
+        // A row naming an excluded person in a further identifier column
+        // is not used either, so those columns are read when lists apply.
+        let mut columns = self.columns[registry].clone();
+        let others = if left_out.filters(registry) {
+            let first = columns.len();
+            columns.extend(self.other_identifiers[registry].iter().cloned());
+            first..columns.len()
+        } else {
+            0..0
+        };
+        extract.read(part, &columns, &mut |batch| {
+            self.mark_events(
+                spine,
+                (registry, left_out),
+                (&events, others.clone()),
+                &batch,
+                &mut hits,
+            );
             Ok(())
         })?;
         Ok(hits)
@@ -362,12 +394,13 @@ impl CohortPlan {
 
     /// Sets the hit bit of each event a row meets. Conditions on the row
     /// alone are checked first, and only the identifiers of rows meeting
-    /// them for some event are resolved.
+    /// them for some event are resolved. `others` are the batch columns of
+    /// further identifiers whose excluded persons leave the row out.
     fn mark_events(
         &self,
         spine: &Spine,
         (registry, left_out): (usize, &LeftOutSets),
-        events: &[usize],
+        (events, others): (&[usize], std::ops::Range<usize>),
         batch: &Batch,
         hits: &mut Hits,
     ) {
@@ -379,10 +412,19 @@ impl CohortPlan {
             })
             .collect();
         let resolutions = spine.resolve_rows(batch.columns[0].as_string::<i32>(), &candidates);
-        for (&row, resolution) in candidates.iter().zip(&resolutions) {
+        let further: Vec<Vec<Resolution>> = others
+            .map(|column| spine.resolve_rows(batch.columns[column].as_string::<i32>(), &candidates))
+            .collect();
+        for (position, (&row, resolution)) in candidates.iter().zip(&resolutions).enumerate() {
+            let row_left_out = further.iter().any(|column| {
+                column[position]
+                    .person()
+                    .is_some_and(|person| left_out.excluded(registry, person))
+            });
             let Some(index) = resolution
                 .person()
                 .filter(|person| left_out.check(registry, *person).is_none())
+                .filter(|_| !row_left_out)
             else {
                 continue;
             };

@@ -275,6 +275,20 @@ impl Delivery<'_> {
             *mine += theirs;
         }
         let resolutions = self.spine.resolve_all(batch.columns[0].as_string::<i32>());
+        let others: Vec<Vec<Resolution>> = batch.columns[1..identifiers]
+            .iter()
+            .map(|column| self.spine.resolve_all(column.as_string::<i32>()))
+            .collect();
+        // Whether a person named in a further identifier column is on the
+        // exclusion list, which leaves the row out.
+        let filters = self.left_out.filters(registry);
+        let others_excluded = |row: usize| {
+            others.iter().any(|column| {
+                column[row]
+                    .person()
+                    .is_some_and(|person| self.left_out.excluded(registry, person))
+            })
+        };
         let dates = year_column.map(|column| batch.columns[column].as_primitive::<Date32Type>());
         let mut keep = Vec::with_capacity(batch.rows);
         let mut persons = Vec::new();
@@ -290,7 +304,8 @@ impl Delivery<'_> {
                 });
             let left_out = resolution
                 .person()
-                .and_then(|person| self.left_out.check(registry, person));
+                .and_then(|person| self.left_out.check(registry, person))
+                .or_else(|| (filters && others_excluded(row)).then_some(LeftOut::Excluded));
             let delivered = count(&mut counts.years[slot], resolution, left_out, |person| {
                 self.cohort.contains(person)
             });
@@ -311,11 +326,14 @@ impl Delivery<'_> {
         output.push(Arc::new(
             self.pseudonyms.array(persons.iter().map(|p| Some(*p)))?,
         ));
-        for (other, column) in batch.columns[1..identifiers].iter().enumerate() {
-            let resolutions = self.spine.resolve_all(column.as_string::<i32>());
+        for (other, resolutions) in others.iter().enumerate() {
             let mut linked = Vec::with_capacity(persons.len());
             for (row, &resolution) in resolutions.iter().enumerate() {
-                count(&mut counts.others[other], resolution, None, |_| {
+                let left_out = resolution
+                    .person()
+                    .filter(|person| self.left_out.excluded(registry, *person))
+                    .map(|_| LeftOut::Excluded);
+                count(&mut counts.others[other], resolution, left_out, |_| {
                     mask.value(row)
                 });
                 if mask.value(row) {

@@ -167,6 +167,25 @@ impl LeftOutSets {
         Self { registries: sets }
     }
 
+    /// Returns whether any person is left out of registry number
+    /// `registry`.
+    pub(crate) fn filters(&self, registry: usize) -> bool {
+        self.registries
+            .get(registry)
+            .is_some_and(|sets| sets.is_some())
+    }
+
+    /// Returns whether `person` is on the exclusion list of registry number
+    /// `registry`. A row that names an excluded person in any identifier
+    /// column is left out. The consented list applies to the row's first
+    /// identifier only, the person whose consent the registry records.
+    pub(crate) fn excluded(&self, registry: usize, person: u32) -> bool {
+        self.registries
+            .get(registry)
+            .and_then(Option::as_ref)
+            .is_some_and(|sets| is_set(&sets.excluded, person))
+    }
+
     /// Returns why `person`'s rows of registry number `registry` are left
     /// out, or `None` when they are used. The exclusion list wins over the
     /// consented list.

@@ -106,7 +106,8 @@ pub struct RowCounts {
     pub unlinked: ReasonCounts,
     /// Linked rows of cohort persons, written to the output.
     pub delivered: u64,
-    /// Linked rows of persons on the registry's exclusion list.
+    /// Linked rows that name a person on the registry's exclusion list, in
+    /// this identifier column or, for the first column's counts, in any.
     pub excluded: u64,
     /// Linked rows of persons missing from a consent-based registry's list
     /// of consented persons.
