@@ -4,8 +4,7 @@
 //! threads, a task a dying worker took is done by another, and a worker
 //! whose task fails stops the run.
 
-use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use futures::StreamExt;
 use hap_contracts::criteria::Criterion;
@@ -16,6 +15,7 @@ use hap_linkage::columnar::{
 };
 use hap_linkage_queue::{QueueRunner, RunQueues, serve};
 use hap_testkit::TestBroker;
+use hap_testkit::files::assert_same_files;
 use lapin::options::{BasicConsumeOptions, BasicQosOptions, QueueDeclareOptions};
 use lapin::types::FieldTable;
 use lapin::{Connection, ConnectionProperties};
@@ -76,39 +76,6 @@ fn run_id() -> String {
     uuid::Uuid::new_v4().simple().to_string()
 }
 
-/// Returns every file under `dir`, relative to it, in order.
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        for entry in fs::read_dir(&folder).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                found.push(path.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    found.sort();
-    found
-}
-
-fn assert_same_files(expected: &Path, actual: &Path) {
-    let names = files(expected);
-    assert_eq!(names, files(actual));
-    assert!(names.iter().any(|name| name.ends_with("report.json")));
-    assert!(names.len() > 5, "{names:?}");
-    for name in names {
-        assert_eq!(
-            fs::read(expected.join(&name)).unwrap(),
-            fs::read(actual.join(&name)).unwrap(),
-            "{}",
-            name.display()
-        );
-    }
-}
-
 #[test]
 fn queue_run_matches_local_run() {
     let broker = TestBroker::create();
@@ -134,7 +101,9 @@ fn queue_run_matches_local_run() {
         served, tasks,
         "one select task per criterion registry, one deliver task per registry"
     );
-    assert_same_files(&inputs.out("local"), &out);
+    let names = assert_same_files(&inputs.out("local"), &out);
+    assert!(names.iter().any(|name| name.ends_with("report.json")));
+    assert!(names.len() > 5, "{names:?}");
 }
 
 #[test]

@@ -12,6 +12,7 @@
 //!   [`hostile_tokens`] that a service must reject.
 //! - [`access`]: checks every cell of a service's access table against the
 //!   running service.
+//! - [`files`]: byte-for-byte comparison of two output folders.
 //!
 //! Each test gets its own database and namespace, so tests run in parallel.
 //! The servers are found through `HAP_TEST_DATABASE_URL` and
@@ -21,6 +22,7 @@
 pub mod access;
 mod broker;
 mod database;
+pub mod files;
 pub mod hostile;
 mod issuer;
 mod moto;
