@@ -28,9 +28,12 @@
 #   HAP_FUZZ_SANITIZER   sanitizer of the build: address (default), or none
 #                        for coverage instrumentation alone, which builds
 #                        faster and finds panics but no memory errors
+#   HAP_FUZZ_PROFILE     release (default), or dev for the fuzz crate's dev
+#                        profile (opt-level 1), which builds several times
+#                        faster and runs inputs more slowly
 #   HAP_TOOLS_DIR        where cargo-fuzz is installed, as for install-cargo-fuzz.sh
 #   HAP_FUZZ_TARGET_DIR  build folder of the fuzz crates, one subfolder per
-#                        crate and sanitizer
+#                        crate, sanitizer and profile
 #                        (default ${XDG_CACHE_HOME:-$HOME/.cache}/hap/fuzz-target)
 #   HAP_FUZZ_CORPUS_DIR  folder of the growing corpora
 #                        (default ${XDG_CACHE_HOME:-$HOME/.cache}/hap/fuzz-corpus)
@@ -59,6 +62,16 @@ if [[ "$sanitizer" != address && "$sanitizer" != none ]]; then
     exit 2
 fi
 
+profile="${HAP_FUZZ_PROFILE:-release}"
+case "$profile" in
+    release) profile_option=--release ;;
+    dev) profile_option=--dev ;;
+    *)
+        echo "fuzz: HAP_FUZZ_PROFILE must be \`release\` or \`dev\`, found \`$profile\`" >&2
+        exit 2
+        ;;
+esac
+
 # libfuzzer-sys compiles libFuzzer, which is C++. Checking first saves
 # installing cargo-fuzz for a build that would fail.
 if ! command -v c++ >/dev/null 2>&1; then
@@ -77,7 +90,7 @@ export RUSTC_BOOTSTRAP=1
 # Build options, the same for `cargo fuzz build` and `cargo fuzz run` so
 # that the run reuses the build. Debug assertions make arithmetic overflow
 # count as a crash.
-build_options=(--debug-assertions --sanitizer "$sanitizer")
+build_options=("$profile_option" --debug-assertions --sanitizer "$sanitizer")
 
 requested=()
 if [[ -n "${HAP_FUZZ_TARGETS:-}" ]]; then
@@ -121,11 +134,16 @@ for crate in "${crates[@]}"; do
         continue
     fi
     fuzz_dir="tests/fuzz/$crate"
-    # One folder per crate and sanitizer, so that switching between the
-    # address and none builds reuses both instead of rebuilding.
-    export CARGO_TARGET_DIR="$target_root/$crate-$sanitizer"
+    # One folder per crate, sanitizer and profile (release builds have no
+    # profile suffix), so that switching between builds reuses each
+    # instead of rebuilding.
+    folder="$crate-$sanitizer"
+    if [[ "$profile" == dev ]]; then
+        folder+="-dev"
+    fi
+    export CARGO_TARGET_DIR="$target_root/$folder"
 
-    echo "fuzz: building $crate (sanitizer $sanitizer) in $CARGO_TARGET_DIR" >&2
+    echo "fuzz: building $crate (sanitizer $sanitizer, profile $profile) in $CARGO_TARGET_DIR" >&2
     cargo fuzz build --fuzz-dir "$fuzz_dir" "${build_options[@]}"
 
     for target in "${targets[@]}"; do
