@@ -104,7 +104,7 @@ pub(crate) fn check(plan: &RunPlan<'_>) -> Result<CohortPlan, RunError> {
 }
 
 /// Returns the persons the plan's lists leave out of each registry.
-fn left_out(plan: &RunPlan<'_>, spine: &Spine) -> LeftOutSets {
+pub(crate) fn left_out(plan: &RunPlan<'_>, spine: &Spine) -> LeftOutSets {
     match plan.lists {
         Some(lists) => LeftOutSets::compute(spine, lists, plan.registries, plan.threads),
         None => LeftOutSets::none(plan.registries.len()),

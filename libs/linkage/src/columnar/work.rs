@@ -25,7 +25,7 @@ use crate::columnar::pseudonyms::Pseudonyms;
 use crate::columnar::report::{ReasonCounts, RowCounts};
 use crate::columnar::source::Extract;
 use crate::columnar::spine::Spine;
-use crate::columnar::{RunPlan, check};
+use crate::columnar::{RunPlan, check, left_out};
 
 /// Folder inside the output folder that holds the files the workers of a
 /// run share; removed when the run ends.
@@ -90,10 +90,7 @@ impl<'a> Worker<'a> {
     pub fn open(plan: &'a RunPlan<'a>, out_dir: &Path) -> Result<Self, RunError> {
         let cohort_plan = check(plan)?;
         let spine = Spine::read(plan.spine, plan.rules, plan.threads)?;
-        let left_out = match plan.lists {
-            Some(lists) => LeftOutSets::compute(&spine, lists, plan.registries, plan.threads),
-            None => LeftOutSets::none(plan.registries.len()),
-        };
+        let left_out = left_out(plan, &spine);
         Ok(Self {
             plan,
             cohort_plan,
