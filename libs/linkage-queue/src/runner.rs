@@ -2,6 +2,7 @@
 //! as one more worker, and collect one outcome per task.
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicBool;
 
 use futures::StreamExt;
 use hap_linkage::columnar::work::{TaskOutcome, TaskRunner, Worker};
@@ -151,12 +152,17 @@ impl TaskRunner for QueueRunner {
             local_threads,
             ..
         } = self;
+        // The coordinator's own threads need no watch for a coordinator.
+        let took_task = AtomicBool::new(false);
         let result = std::thread::scope(|scope| {
             let local: Vec<_> = (0..*local_threads)
                 .map(|_| {
                     let stop = stop.clone();
                     let (handle, connection, queues) = (&handle, &*connection, &*queues);
-                    scope.spawn(move || serve_thread(handle, connection, queues, worker, stop))
+                    let took_task = &took_task;
+                    scope.spawn(move || {
+                        serve_thread(handle, (connection, queues), worker, stop, took_task)
+                    })
                 })
                 .collect();
             let collected = handle.block_on(collect(results, queues, worker, tasks));

@@ -6,7 +6,7 @@
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use hap_testkit::TestBroker;
@@ -130,7 +130,15 @@ impl Process {
 
     /// Waits for the process to end, failing on a non-zero exit or after
     /// [`PATIENCE`].
-    fn finish(mut self) {
+    fn finish(self) {
+        let what = self.what;
+        let (status, stderr) = self.wait();
+        assert!(status.success(), "{what} failed: {stderr}");
+    }
+
+    /// Waits for the process to end and returns its exit status and
+    /// stderr, failing after [`PATIENCE`].
+    fn wait(mut self) -> (ExitStatus, String) {
         let started = Instant::now();
         let status = loop {
             if let Some(status) = self.child.try_wait().unwrap() {
@@ -147,7 +155,7 @@ impl Process {
         if let Some(mut pipe) = self.child.stderr.take() {
             pipe.read_to_string(&mut stderr).unwrap();
         }
-        assert!(status.success(), "{} failed: {stderr}", self.what);
+        (status, stderr)
     }
 
     /// Kills the process with SIGKILL and waits for it.
@@ -163,6 +171,20 @@ impl Drop for Process {
             let _ = self.child.kill();
             let _ = self.child.wait();
         }
+    }
+}
+
+/// Waits until a worker writes a part file of `out` under its temporary
+/// name, which it does only while a deliver task runs.
+fn wait_for_deliver_task(out: &Path) {
+    let partial = out.join(".hap-work").join("partial");
+    let started = Instant::now();
+    while !fs::read_dir(&partial).is_ok_and(|mut entries| entries.next().is_some()) {
+        assert!(
+            started.elapsed() < PATIENCE,
+            "no deliver task started within {PATIENCE:?}"
+        );
+        std::thread::sleep(Duration::from_millis(2));
     }
 }
 
@@ -186,15 +208,7 @@ fn worker_killed_mid_task_and_run_completes() {
 
     // The only worker writes a part file under another name while a
     // deliver task runs: kill it then.
-    let partial = out.join(".hap-work").join("partial");
-    let started = Instant::now();
-    while !fs::read_dir(&partial).is_ok_and(|mut entries| entries.next().is_some()) {
-        assert!(
-            started.elapsed() < PATIENCE,
-            "no deliver task started within {PATIENCE:?}"
-        );
-        std::thread::sleep(Duration::from_millis(2));
-    }
+    wait_for_deliver_task(&out);
     doomed.kill();
 
     let rescuer = worker("2", "the second worker");
@@ -207,4 +221,26 @@ fn worker_killed_mid_task_and_run_completes() {
         !names.iter().any(|name| name.starts_with(".hap-work")),
         "{names:?}"
     );
+}
+
+#[test]
+fn worker_stops_when_coordinator_killed() {
+    let broker = TestBroker::create();
+    let inputs = Inputs::new();
+    let out = inputs.out("queued");
+    let mut worker = inputs.link(&out);
+    worker.args(["--queue", broker.url(), "--worker", "--threads", "1"]);
+    let worker = Process::start(worker, "the worker");
+    let mut coordinator = inputs.link(&out);
+    coordinator.args(["--queue", broker.url(), "--no-local-tasks"]);
+    let coordinator = Process::start(coordinator, "the coordinator");
+
+    wait_for_deliver_task(&out);
+    coordinator.kill();
+
+    // The run cannot end, so the worker stops with an error saying why.
+    let (status, stderr) = worker.wait();
+    assert!(!status.success(), "{stderr}");
+    assert!(stderr.contains("coordinator of run"), "{stderr}");
+    assert!(stderr.contains("start the run again"), "{stderr}");
 }
