@@ -434,6 +434,18 @@ async fn handler_panic_is_500_problem() {
     // The worker that ran the handler keeps serving.
     let after = reqwest::get(format!("{base}/health/live")).await.unwrap();
     assert_eq!(after.status(), 200);
+
+    // The metrics count the 500.
+    let text = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        text.contains("http_requests_total{method=\"GET\",route=\"/v1/panic\",status=\"500\"} 1"),
+        "{text}"
+    );
 }
 
 #[actix_web::test]

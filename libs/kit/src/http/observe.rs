@@ -102,9 +102,15 @@ pub async fn observe(
     let metrics = request.app_data::<web::Data<HttpMetrics>>().cloned();
     let started = Instant::now();
 
-    let mut response = next.call(request).instrument(span.clone()).await?;
+    let result = next.call(request).instrument(span.clone()).await;
 
-    let status = response.status();
+    // Panics and errors that are not problem responses yet come back as
+    // `Err` from the problem middleware, which actix-web turns into the
+    // response later; they are counted with the status that response gets.
+    let status = match &result {
+        Ok(response) => response.status(),
+        Err(error) => error.as_response_error().status_code(),
+    };
     span.record("http.status", status.as_u16());
     if status.is_server_error() {
         span.in_scope(|| tracing::warn!(status = status.as_u16(), "request failed"));
@@ -119,6 +125,7 @@ pub async fn observe(
             .with_label_values(&[method.as_str(), route.as_str()])
             .observe(started.elapsed().as_secs_f64());
     }
+    let mut response = result?;
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response
             .headers_mut()
