@@ -104,9 +104,9 @@ pub async fn observe(
 
     let result = next.call(request).instrument(span.clone()).await;
 
-    // Panics and errors that are not problem responses yet come back as
-    // `Err` from the problem middleware, which actix-web turns into the
-    // response later; they are counted with the status that response gets.
+    // The problem middleware returns panics and some errors as `Err`, and
+    // actix-web builds their response later. They are counted with the
+    // status that response gets.
     let status = match &result {
         Ok(response) => response.status(),
         Err(error) => error.as_response_error().status_code(),
