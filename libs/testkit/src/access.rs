@@ -7,11 +7,15 @@
 //! or a fresh UUID. POST and PUT requests send the JSON body `{}`, so an
 //! allowed call usually fails later with 400 or 404, which is enough: the
 //! check is that the access rule let it through.
+//!
+//! Each path also gets one method the table does not list for it, and the
+//! response must be 405 with a problem body and an `Allow` header naming
+//! the methods the table lists.
 
 // A test fixture: failing at once with a message is what its callers need.
 #![allow(clippy::expect_used)]
 
-use hap_kit::auth::access::{Access, Endpoint, Method};
+use hap_kit::auth::access::{Access, Endpoint, Method, allowed_methods};
 use hap_kit::auth::{Role, issue_dev_token};
 use serde_json::Value;
 use uuid::Uuid;
@@ -85,6 +89,65 @@ impl AccessProbe<'_> {
                         endpoint.method, endpoint.path
                     ));
                 }
+            }
+        }
+        mismatches.extend(self.method_mismatches(&client, table).await);
+        mismatches
+    }
+
+    /// Sends each path of `table` one method the table does not list for
+    /// it, and returns a line per path whose response is not a 405 problem
+    /// with the listed methods in `Allow`.
+    async fn method_mismatches(&self, client: &reqwest::Client, table: &[Endpoint]) -> Vec<String> {
+        let mut mismatches = Vec::new();
+        let mut paths: Vec<&str> = Vec::new();
+        for endpoint in table {
+            if !paths.contains(&endpoint.path) {
+                paths.push(endpoint.path);
+            }
+        }
+        for pattern in paths {
+            let listed: Vec<Method> = table
+                .iter()
+                .filter(|endpoint| endpoint.path == pattern)
+                .map(|endpoint| endpoint.method)
+                .collect();
+            let Some(other) = [Method::Delete, Method::Put, Method::Post, Method::Get]
+                .into_iter()
+                .find(|method| !listed.contains(method))
+            else {
+                continue;
+            };
+            let url = format!("{}{}", self.base_url, self.concrete_path(pattern));
+            let method = reqwest::Method::from_bytes(other.as_str().as_bytes())
+                .expect("an HTTP method name");
+            let response = client
+                .request(method, &url)
+                .send()
+                .await
+                .expect("the service returns a response");
+            let status = response.status().as_u16();
+            let header = |name| {
+                response
+                    .headers()
+                    .get(name)
+                    .and_then(|value| value.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let (allow, content_type) = (
+                header(reqwest::header::ALLOW),
+                header(reqwest::header::CONTENT_TYPE),
+            );
+            let expected_allow = allowed_methods(table, pattern);
+            if status != 405
+                || allow != expected_allow
+                || content_type != "application/problem+json"
+            {
+                mismatches.push(format!(
+                    "{other} {pattern}: expected 405 with Allow `{expected_allow}` and a problem \
+                     body, got {status} with Allow `{allow}` and Content-Type `{content_type}`"
+                ));
             }
         }
         mismatches

@@ -14,8 +14,9 @@ use std::fmt;
 
 use actix_web::body::BoxBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::ALLOW;
 use actix_web::middleware::{Next, from_fn};
-use actix_web::{FromRequest, Handler, HttpMessage, Responder, web};
+use actix_web::{FromRequest, Handler, HttpMessage, HttpResponse, Responder, web};
 
 use super::{Principal, Role};
 use crate::http::Problem;
@@ -137,6 +138,45 @@ pub fn register<F, Args>(
             enforce(endpoint, request, next)
         }));
     config.route(path, route);
+}
+
+/// Registers, for every path of `table`, a resource that responds to the
+/// methods the table does not list with 405 and an `Allow` header naming
+/// those it does.
+///
+/// Call it after registering the table's routes. The router tries
+/// resources in the order they were registered, and each route of
+/// [`register`] matches its own method only, so without these resources a
+/// wrong method fell through to the 404 of an unknown path. The problem
+/// middleware gives the empty 405 its problem body.
+pub fn answer_other_methods(config: &mut web::ServiceConfig, table: &'static [Endpoint]) {
+    let mut paths: Vec<&'static str> = Vec::new();
+    for endpoint in table {
+        if !paths.contains(&endpoint.path) {
+            paths.push(endpoint.path);
+        }
+    }
+    for path in paths {
+        let allow = allowed_methods(table, path);
+        config.service(web::resource(path).to(move || {
+            let allow = allow.clone();
+            async move {
+                HttpResponse::MethodNotAllowed()
+                    .insert_header((ALLOW, allow))
+                    .finish()
+            }
+        }));
+    }
+}
+
+/// Returns the methods `table` lists for `path`, as an `Allow` header value.
+pub fn allowed_methods(table: &[Endpoint], path: &str) -> String {
+    let methods: Vec<&str> = table
+        .iter()
+        .filter(|endpoint| endpoint.path == path)
+        .map(|endpoint| endpoint.method.as_str())
+        .collect();
+    methods.join(", ")
 }
 
 /// Checks the caller against the endpoint's rule, then calls the handler

@@ -105,19 +105,19 @@ fn problem_for_error(error: &Error, status: StatusCode, request: &HttpRequest) -
 fn problem_for_status(status: StatusCode, error: Option<&Error>) -> Problem {
     match status {
         StatusCode::NOT_FOUND => Problem::not_found(
-            "no resource at this path; see the OpenAPI document at /v1/openapi.json",
+            "no resource at this path; see the OpenAPI document at /openapi.json",
         ),
         StatusCode::METHOD_NOT_ALLOWED => Problem::new(
             status,
             "method-not-allowed",
             "this path does not accept the request method; see the OpenAPI document at \
-             /v1/openapi.json",
+             /openapi.json",
         ),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => Problem::new(
             status,
             "unsupported-media-type",
             "the Content-Type of the body is not accepted here; see the OpenAPI document at \
-             /v1/openapi.json",
+             /openapi.json",
         ),
         StatusCode::RANGE_NOT_SATISFIABLE => Problem::new(
             status,
@@ -129,9 +129,9 @@ fn problem_for_status(status: StatusCode, error: Option<&Error>) -> Problem {
             let detail = match error {
                 Some(error) => format!(
                     "the request is invalid: {error}; a text body must be UTF-8, and the \
-                     OpenAPI document at /v1/openapi.json describes the expected request"
+                     OpenAPI document at /openapi.json describes the expected request"
                 ),
-                None => "the request is invalid; the OpenAPI document at /v1/openapi.json \
+                None => "the request is invalid; the OpenAPI document at /openapi.json \
                          describes the expected request"
                     .to_owned(),
             };
