@@ -119,16 +119,21 @@ async fn ready_names_failed_check() {
     assert_eq!(body["checks"]["broker"], "failed");
 }
 
-#[actix_web::test]
-async fn metrics_count_requests_by_route() {
-    let base = start();
-    reqwest::get(format!("{base}/health/live")).await.unwrap();
-    let text = reqwest::get(format!("{base}/metrics"))
+/// Returns the Prometheus text the server at `base` serves.
+async fn metrics(base: &str) -> String {
+    reqwest::get(format!("{base}/metrics"))
         .await
         .unwrap()
         .text()
         .await
-        .unwrap();
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn metrics_count_requests_by_route() {
+    let base = start();
+    reqwest::get(format!("{base}/health/live")).await.unwrap();
+    let text = metrics(&base).await;
     assert!(
         text.contains(
             "http_requests_total{method=\"GET\",route=\"/health/live\",status=\"200\"} 1"
@@ -436,12 +441,7 @@ async fn handler_panic_is_500_problem() {
     assert_eq!(after.status(), 200);
 
     // The metrics count the 500.
-    let text = reqwest::get(format!("{base}/metrics"))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let text = metrics(&base).await;
     assert!(
         text.contains("http_requests_total{method=\"GET\",route=\"/v1/panic\",status=\"500\"} 1"),
         "{text}"
