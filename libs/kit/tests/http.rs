@@ -44,8 +44,18 @@ async fn panics() -> HttpResponse {
 /// The upload limit of the `/v1/upload` scope, in bytes.
 const UPLOAD_LIMIT: usize = 128;
 
-/// Starts a server whose readiness has one passing and one failing check.
+/// Starts a server whose readiness has a passing check, a failing
+/// required check and a failing optional one.
 fn start() -> String {
+    start_with(Readiness(vec![
+        ReadinessCheck::new("database", || async { Ok(()) }),
+        ReadinessCheck::new("store", || async { Err("disk full".to_owned()) }),
+        ReadinessCheck::new("broker", || async { Err("connection refused".to_owned()) }).optional(),
+    ]))
+}
+
+/// Starts a server with the given readiness checks.
+fn start_with(readiness: Readiness) -> String {
     let settings = HttpSettings {
         host: "127.0.0.1".into(),
         port: 0,
@@ -62,10 +72,7 @@ fn start() -> String {
             dev_secret: Some(Secret::new(SECRET)),
             dev_issuer: "hap-dev".into(),
         })),
-        readiness: Readiness(vec![
-            ReadinessCheck::new("database", || async { Ok(()) }),
-            ReadinessCheck::new("broker", || async { Err("connection refused".to_owned()) }),
-        ]),
+        readiness,
         registry: prometheus::Registry::new(),
     };
     let server = serve(listener, &settings, common, |config| {
@@ -115,7 +122,22 @@ async fn ready_names_failed_check() {
     let response = reqwest::get(format!("{base}/health/ready")).await.unwrap();
     assert_eq!(response.status(), 503);
     let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "unavailable");
     assert_eq!(body["checks"]["database"], "ok");
+    assert_eq!(body["checks"]["store"], "failed");
+    assert_eq!(body["checks"]["broker"], "failed");
+}
+
+#[actix_web::test]
+async fn failed_optional_check_stays_ready() {
+    let base = start_with(Readiness(vec![
+        ReadinessCheck::new("database", || async { Ok(()) }),
+        ReadinessCheck::new("broker", || async { Err("connection refused".to_owned()) }).optional(),
+    ]));
+    let response = reqwest::get(format!("{base}/health/ready")).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["status"], "degraded");
     assert_eq!(body["checks"]["broker"], "failed");
 }
 

@@ -164,12 +164,15 @@ impl Base {
         let port = listener.local_addr().map_err(http_error)?.port();
 
         let broker = self.broker.clone();
+        // The broker is optional: the outbox keeps accepting requests while
+        // it is away, and an unready pod would get no requests at all.
         let readiness = Readiness(vec![
             ReadinessCheck::database(self.pool.clone()),
             ReadinessCheck::new("broker", move || {
                 let broker = broker.clone();
                 async move { broker.check().await.map_err(|error| error.to_string()) }
-            }),
+            })
+            .optional(),
         ]);
         let common = Common {
             authenticator: self.authenticator.clone(),

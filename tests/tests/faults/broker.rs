@@ -45,6 +45,14 @@ async fn outage_loses_no_event(fault: fn(&Proxy), outage: Duration, relay_line: 
         .expect("creating, submitting and deciding need no broker");
     tokio::time::sleep(outage).await;
 
+    // The pods stay ready, so Kubernetes keeps routing requests to them.
+    let ready = reqwest::get(format!("{}/health/ready", platform.endpoints.applications))
+        .await
+        .unwrap();
+    let status = ready.status();
+    let body = ready.text().await.unwrap_or_default();
+    assert_eq!(status, 200, "readiness during the broker outage: {body}");
+
     let log = platform.log("applications");
     assert!(log.contains(relay_line), "no `{relay_line}` in:\n{log}");
 

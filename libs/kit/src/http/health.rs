@@ -15,6 +15,9 @@ type CheckFuture = Pin<Box<dyn Future<Output = Result<(), String>> + Send>>;
 pub struct ReadinessCheck {
     pub name: &'static str,
     check: Arc<dyn Fn() -> CheckFuture + Send + Sync>,
+    /// Whether a failure makes the service unready (503). A failed optional
+    /// check is reported, but the service stays ready.
+    required: bool,
 }
 
 impl ReadinessCheck {
@@ -26,7 +29,16 @@ impl ReadinessCheck {
         ReadinessCheck {
             name,
             check: Arc::new(move || Box::pin(check())),
+            required: true,
         }
+    }
+
+    /// Makes the check optional: its failure shows in the body of
+    /// `/health/ready` and turns the status to `degraded`, but the response
+    /// stays 200, so Kubernetes keeps routing requests to the pod.
+    pub fn optional(mut self) -> Self {
+        self.required = false;
+        self
     }
 
     /// Returns the check that the service's database responds to a query.
@@ -51,29 +63,42 @@ pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
-/// `/health/ready`: 200 when every dependency responds, else 503 naming the failed ones.
+/// `/health/ready`: 200 when every required dependency responds, else 503;
+/// the body names each check's outcome. A failed optional check gives 200
+/// with the status `degraded`.
 pub async fn ready(readiness: web::Data<Readiness>) -> HttpResponse {
     let mut checks = serde_json::Map::new();
     let mut ready = true;
+    let mut degraded = false;
     for check in &readiness.0 {
         let outcome =
             tokio::time::timeout(std::time::Duration::from_secs(3), (check.check)()).await;
         let status = match outcome {
-            Ok(Ok(())) => "ok".to_owned(),
+            Ok(Ok(())) => "ok",
             Ok(Err(error)) => {
-                ready = false;
                 tracing::warn!(check = check.name, %error, "readiness check failed");
-                "failed".to_owned()
+                "failed"
             }
             Err(_) => {
-                ready = false;
                 tracing::warn!(check = check.name, "readiness check timed out");
-                "timed out".to_owned()
+                "timed out"
             }
         };
+        if status != "ok" {
+            if check.required {
+                ready = false;
+            } else {
+                degraded = true;
+            }
+        }
         checks.insert(check.name.to_owned(), status.into());
     }
-    let body = json!({"status": if ready { "ok" } else { "unavailable" }, "checks": checks});
+    let status = match (ready, degraded) {
+        (false, _) => "unavailable",
+        (true, true) => "degraded",
+        (true, false) => "ok",
+    };
+    let body = json!({"status": status, "checks": checks});
     if ready {
         HttpResponse::Ok().json(body)
     } else {
