@@ -983,3 +983,21 @@ fn row_naming_excluded_child_left_out() {
     let persons = text_column(&out.join("persons.parquet"), "pseudonym");
     assert_eq!(persons, [pseudonym_of(b)]);
 }
+
+#[test]
+fn damaged_parquet_footer_is_error() {
+    // A file the fuzzer derived from a valid extract: the footer gives a
+    // column chunk a negative offset, on which the Parquet reader panics.
+    let scenario = scenario();
+    let damaged =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/negative-column-offset.parquet");
+    fs::copy(damaged, scenario.dir.path().join("cancer.parquet")).unwrap();
+    let out = scenario.dir.path().join("out");
+    match run_with(&inputs(scenario.dir.path()), &colorectal(), 1, &out) {
+        Err(RunError::Read { path, message }) => {
+            assert!(path.ends_with("cancer.parquet"), "{}", path.display());
+            assert!(message.contains("lies outside the file"), "{message}");
+        }
+        other => panic!("expected a read error, found {:?}", other.map(|_| ())),
+    }
+}

@@ -16,6 +16,7 @@ use arrow::datatypes::DataType;
 use hap_contracts::criteria::VariableType;
 use parquet::arrow::ProjectionMask;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::file::metadata::ParquetMetaData;
 
 use crate::columnar::descriptor::{Encoding, Format, SourceFile};
 use crate::columnar::error::RunError;
@@ -78,6 +79,40 @@ fn open_file(path: &Path) -> Result<File, RunError> {
     })
 }
 
+/// Checks that every column chunk the footer describes lies inside the
+/// file. The Parquet reader panics on a chunk with a negative offset or
+/// length, and a damaged file must give an error instead.
+fn check_column_chunks(
+    path: &Path,
+    metadata: &ParquetMetaData,
+    length: u64,
+) -> Result<(), RunError> {
+    for (group_index, group) in metadata.row_groups().iter().enumerate() {
+        for (column_index, column) in group.columns().iter().enumerate() {
+            let start = column
+                .dictionary_page_offset()
+                .unwrap_or_else(|| column.data_page_offset());
+            let size = column.compressed_size();
+            let inside = u64::try_from(start)
+                .ok()
+                .zip(u64::try_from(size).ok())
+                .and_then(|(start, size)| start.checked_add(size))
+                .is_some_and(|end| end <= length);
+            if !inside {
+                return Err(RunError::Read {
+                    path: path.to_path_buf(),
+                    message: format!(
+                        "row group {group_index} column {column_index} lies outside the file \
+                         (offset {start}, {size} bytes, file {length} bytes); the file is \
+                         damaged, so export the extract again"
+                    ),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Extract {
     pub(crate) fn open(file: &SourceFile) -> Result<Self, RunError> {
         let parts = match file.format {
@@ -86,8 +121,17 @@ impl Extract {
                 vec![Vec::new()]
             }
             Format::Parquet => {
-                let builder = ParquetRecordBatchReaderBuilder::try_new(open_file(&file.path)?)
+                let opened = open_file(&file.path)?;
+                let length = opened
+                    .metadata()
+                    .map_err(|source| RunError::Io {
+                        path: file.path.clone(),
+                        source,
+                    })?
+                    .len();
+                let builder = ParquetRecordBatchReaderBuilder::try_new(opened)
                     .map_err(|error| read_error(&file.path, error))?;
+                check_column_chunks(&file.path, builder.metadata(), length)?;
                 let mut parts: Vec<Vec<usize>> = vec![Vec::new()];
                 let mut rows_in_part = 0_usize;
                 for (index, group) in builder.metadata().row_groups().iter().enumerate() {
