@@ -446,6 +446,19 @@ async fn wrong_method_is_problem() {
     assert_eq!(status, 405);
     assert_eq!(content_type, "application/problem+json");
     assert_eq!(body["type"], "urn:hap:problem:method-not-allowed");
+
+    // The health and metrics routes name the one method they accept.
+    for path in ["/health/live", "/health/ready", "/metrics"] {
+        let response = reqwest::Client::new()
+            .post(format!("{base}{path}"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.headers()["allow"], "GET", "{path}");
+        let (status, content_type, _) = problem(response).await;
+        assert_eq!(status, 405, "{path}");
+        assert_eq!(content_type, "application/problem+json", "{path}");
+    }
 }
 
 #[actix_web::test]

@@ -1,8 +1,9 @@
 use std::net::TcpListener;
 
 use actix_web::dev::Server;
+use actix_web::http::header::ALLOW;
 use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, web};
+use actix_web::{App, HttpResponse, HttpServer, web};
 use prometheus::Registry;
 use serde::Deserialize;
 
@@ -67,9 +68,9 @@ where
             .app_data(web::Data::new(common.readiness.clone()))
             .app_data(web::Data::new(common.registry.clone()))
             .app_data(web::Data::new(metrics.clone()))
-            .route("/health/live", web::get().to(health::live))
-            .route("/health/ready", web::get().to(health::ready))
-            .route("/metrics", web::get().to(health::metrics))
+            .service(get_only("/health/live").route(web::get().to(health::live)))
+            .service(get_only("/health/ready").route(web::get().to(health::ready)))
+            .service(get_only("/metrics").route(web::get().to(health::metrics)))
             .configure(routes.clone())
             .default_service(web::to(|| async {
                 Err::<actix_web::HttpResponse, _>(Problem::not_found(
@@ -81,6 +82,16 @@ where
     .shutdown_timeout(settings.shutdown_timeout_seconds)
     .run();
     Ok(server)
+}
+
+/// A resource for GET routes that answers every other method with 405 and
+/// `Allow: GET`; the problem middleware gives the empty 405 its body.
+fn get_only(path: &str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(|| async {
+        HttpResponse::MethodNotAllowed()
+            .insert_header((ALLOW, "GET"))
+            .finish()
+    }))
 }
 
 fn json_config(limit: usize) -> web::JsonConfig {
