@@ -106,7 +106,7 @@ for crate in "${crates[@]}"; do
     # Captured first: a failing command inside a process substitution
     # would go unnoticed and leave the crate without targets.
     if ! listed="$(cargo fuzz list --fuzz-dir "tests/fuzz/$crate")"; then
-        echo "fuzz: \`cargo fuzz list\` failed for tests/fuzz/$crate; the output above says why" >&2
+        echo "fuzz: \`cargo fuzz list\` failed for tests/fuzz/$crate; the output above gives the reason" >&2
         exit 1
     fi
     chosen=()

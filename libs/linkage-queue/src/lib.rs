@@ -13,8 +13,8 @@
 //!
 //! Both sides name the queues after a run id, which the caller derives from
 //! the run's inputs so that a worker started with other inputs finds no
-//! tasks. The output folder must be one folder that every process sees,
-//! such as a shared volume: the workers write their part files there and
+//! tasks. Every process must mount the same output folder, such as a
+//! shared volume, because the workers write their part files there and
 //! read the cohort from it.
 //!
 //! Module map:

@@ -152,7 +152,8 @@ impl TaskRunner for QueueRunner {
             local_threads,
             ..
         } = self;
-        // The coordinator's own threads need no watch for a coordinator.
+        // The coordinator's own threads do not watch for a lost coordinator, so
+        // nothing reads this flag.
         let took_task = AtomicBool::new(false);
         let result = std::thread::scope(|scope| {
             let local: Vec<_> = (0..*local_threads)
@@ -218,7 +219,9 @@ async fn collect(
             Some(Err(error)) => return Err(queue_error("receiving an outcome")(error)),
             None => {
                 return Err(RunError::Queue {
-                    message: "the broker closed the result queue".to_owned(),
+                    message: "the broker closed the result queue; check that RabbitMQ runs, then \
+                              empty the output folder and start the run again"
+                        .to_owned(),
                 });
             }
         };

@@ -125,7 +125,7 @@ fn task_of_dead_worker_done_by_another() {
         // A worker takes the first task and dies before acknowledging it:
         // its connection closes, as when the process is killed.
         let runtime = tokio::runtime::Runtime::new().unwrap();
-        let taken = runtime.block_on(async {
+        let taken_task = runtime.block_on(async {
             let connection = Connection::connect(broker.url(), ConnectionProperties::default())
                 .await
                 .unwrap();
@@ -157,7 +157,7 @@ fn task_of_dead_worker_done_by_another() {
             connection.close(200, "killed".into()).await.unwrap();
             delivery.data
         });
-        assert!(String::from_utf8(taken).unwrap().contains("select"));
+        assert!(String::from_utf8(taken_task).unwrap().contains("select"));
 
         let worker = scope.spawn(|| serve(broker.url(), &id, &remote, 2));
         coordinator.join().unwrap().unwrap();

@@ -15,7 +15,7 @@
 // A test fixture: failing at once with a message is what its callers need.
 #![allow(clippy::expect_used)]
 
-use hap_kit::auth::access::{Access, Endpoint, Method, allowed_methods};
+use hap_kit::auth::access::{Access, Endpoint, Method, allowed_methods, table_paths};
 use hap_kit::auth::{Role, issue_dev_token};
 use serde_json::Value;
 use uuid::Uuid;
@@ -100,13 +100,7 @@ impl AccessProbe<'_> {
     /// with the listed methods in `Allow`.
     async fn method_mismatches(&self, client: &reqwest::Client, table: &[Endpoint]) -> Vec<String> {
         let mut mismatches = Vec::new();
-        let mut paths: Vec<&str> = Vec::new();
-        for endpoint in table {
-            if !paths.contains(&endpoint.path) {
-                paths.push(endpoint.path);
-            }
-        }
-        for pattern in paths {
+        for pattern in table_paths(table) {
             let listed: Vec<Method> = table
                 .iter()
                 .filter(|endpoint| endpoint.path == pattern)

@@ -55,8 +55,8 @@ pub struct LinkArgs {
     threads: Option<usize>,
     /// Share the run with other processes through the RabbitMQ server at
     /// URL (such as amqp://guest:guest@127.0.0.1:5672/%2f). Start each
-    /// other process with the same arguments and --worker; every process
-    /// must see the same output folder.
+    /// other process with the same arguments and --worker. Every process
+    /// must mount the same output folder.
     #[arg(long, value_name = "URL")]
     queue: Option<String>,
     /// Do tasks of the run that a coordinator started with the same

@@ -117,23 +117,23 @@ impl Inputs {
 /// process behind.
 struct Process {
     child: Child,
-    what: &'static str,
+    name: &'static str,
 }
 
 impl Process {
-    fn start(mut command: Command, what: &'static str) -> Self {
+    fn start(mut command: Command, name: &'static str) -> Self {
         Self {
             child: command.spawn().unwrap(),
-            what,
+            name,
         }
     }
 
     /// Waits for the process to end, failing on a non-zero exit or after
     /// [`PATIENCE`].
     fn finish(self) {
-        let what = self.what;
+        let name = self.name;
         let (status, stderr) = self.wait();
-        assert!(status.success(), "{what} failed: {stderr}");
+        assert!(status.success(), "{name} failed: {stderr}");
     }
 
     /// Waits for the process to end and returns its exit status and
@@ -147,7 +147,7 @@ impl Process {
             assert!(
                 started.elapsed() < PATIENCE,
                 "{} did not end within {PATIENCE:?}",
-                self.what
+                self.name
             );
             std::thread::sleep(Duration::from_millis(20));
         };
@@ -196,10 +196,10 @@ fn worker_killed_mid_task_and_run_completes() {
     Process::start(inputs.link(&local), "the local run").finish();
 
     let out = inputs.out("queued");
-    let worker = |threads: &str, what| {
+    let worker = |threads: &str, name| {
         let mut command = inputs.link(&out);
         command.args(["--queue", broker.url(), "--worker", "--threads", threads]);
-        Process::start(command, what)
+        Process::start(command, name)
     };
     let doomed = worker("1", "the first worker");
     let mut coordinator = inputs.link(&out);

@@ -150,13 +150,7 @@ pub fn register<F, Args>(
 /// wrong method fell through to the 404 of an unknown path. The problem
 /// middleware gives the empty 405 its problem body.
 pub fn answer_other_methods(config: &mut web::ServiceConfig, table: &'static [Endpoint]) {
-    let mut paths: Vec<&'static str> = Vec::new();
-    for endpoint in table {
-        if !paths.contains(&endpoint.path) {
-            paths.push(endpoint.path);
-        }
-    }
-    for path in paths {
+    for path in table_paths(table) {
         let allow = allowed_methods(table, path);
         config.service(web::resource(path).to(move || {
             let allow = allow.clone();
@@ -167,6 +161,17 @@ pub fn answer_other_methods(config: &mut web::ServiceConfig, table: &'static [En
             }
         }));
     }
+}
+
+/// Returns each path of `table` once, in table order.
+pub fn table_paths(table: &[Endpoint]) -> Vec<&'static str> {
+    let mut paths: Vec<&'static str> = Vec::new();
+    for endpoint in table {
+        if !paths.contains(&endpoint.path) {
+            paths.push(endpoint.path);
+        }
+    }
+    paths
 }
 
 /// Returns the methods `table` lists for `path`, as an `Allow` header value.

@@ -84,8 +84,8 @@ where
     Ok(server)
 }
 
-/// A resource for GET routes that answers every other method with 405 and
-/// `Allow: GET`; the problem middleware gives the empty 405 its body.
+/// Returns a resource for GET routes that responds to every other method
+/// with 405 and `Allow: GET`. The problem middleware adds the problem body.
 fn get_only(path: &str) -> actix_web::Resource {
     web::resource(path).default_service(web::to(|| async {
         HttpResponse::MethodNotAllowed()

@@ -3,7 +3,7 @@
 //! probing.
 //!
 //! A lookup of a number in the spine usually costs one cache miss: the
-//! slot holds the key and the value together, and the next slots probed
+//! slot contains the key and the value together, and the next slots probed
 //! lie in the same cache line. The table has no tombstones because entries
 //! are never removed.
 
@@ -59,7 +59,7 @@ fn unpack(value: u64) -> u32 {
 }
 
 impl PackedIndex {
-    /// An empty index with room for `entries` entries.
+    /// Returns an empty index with room for `entries` entries.
     pub(crate) fn with_capacity(entries: usize) -> Self {
         Self {
             slots: vec![EMPTY; slots_for(entries)],
@@ -195,7 +195,7 @@ impl PackedIndex {
         }
     }
 
-    /// Every key with its entry, in table order.
+    /// Returns every key with its entry, in table order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (u64, u32)> + '_ {
         self.slots
             .iter()

@@ -167,7 +167,7 @@ mod tests {
     }
 
     #[test]
-    fn array_holds_pseudonyms_and_nulls_in_place() {
+    fn array_keeps_nulls_in_place() {
         let hashes = vec![1_u128 << 100, u128::MAX, 0];
         let pseudonyms = Pseudonyms {
             order: hash_order(&hashes).unwrap(),

@@ -27,8 +27,8 @@ use crate::columnar::source::Extract;
 use crate::columnar::spine::Spine;
 use crate::columnar::{RunPlan, check, left_out};
 
-/// Folder inside the output folder that holds the files the workers of a
-/// run share; removed when the run ends.
+/// Folder inside the output folder that contains the files the workers of
+/// a run share. The run removes it when it ends.
 pub const WORK_FOLDER: &str = ".hap-work";
 /// The cohort bit set in the work folder.
 const COHORT_FILE: &str = "cohort.bits";

@@ -14,6 +14,6 @@ use hap_kit::auth::access::register as route;
 pub fn configure(config: &mut web::ServiceConfig) {
     hap_kit::openapi::serve_document(config, openapi::document());
     route(config, access::TABLE, Get, "/v1/releases", releases::list);
-    // Registered last, so that each route above answers its own method first.
+    // Registered last, so that each route above handles its own method first.
     hap_kit::auth::access::answer_other_methods(config, access::TABLE);
 }

@@ -115,6 +115,6 @@ pub fn configure(config: &mut web::ServiceConfig) {
         "/v1/webhooks/{id}",
         webhooks::unsubscribe,
     );
-    // Registered last, so that each route above answers its own method first.
+    // Registered last, so that each route above handles its own method first.
     hap_kit::auth::access::answer_other_methods(config, table);
 }

@@ -56,6 +56,6 @@ pub fn configure(config: &mut web::ServiceConfig) {
         applications::permits,
     );
     route(config, table, Get, "/v1/access-log", access_log::list);
-    // Registered last, so that each route above answers its own method first.
+    // Registered last, so that each route above handles its own method first.
     hap_kit::auth::access::answer_other_methods(config, table);
 }

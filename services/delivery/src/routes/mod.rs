@@ -57,6 +57,6 @@ pub fn configure(config: &mut web::ServiceConfig) {
         "/v1/deliveries/{id}/files/{name}",
         download::file,
     );
-    // Registered last, so that each route above answers its own method first.
+    // Registered last, so that each route above handles its own method first.
     hap_kit::auth::access::answer_other_methods(config, table);
 }

@@ -17,6 +17,6 @@ pub fn configure(config: &mut web::ServiceConfig) {
     let table = access::TABLE;
     route(config, table, Get, "/v1/runs", runs::list);
     route(config, table, Post, "/v1/feasibility", feasibility::count);
-    // Registered last, so that each route above answers its own method first.
+    // Registered last, so that each route above handles its own method first.
     hap_kit::auth::access::answer_other_methods(config, table);
 }
