@@ -1001,3 +1001,22 @@ fn damaged_parquet_footer_is_error() {
         other => panic!("expected a read error, found {:?}", other.map(|_| ())),
     }
 }
+
+#[test]
+fn parquet_reader_panic_on_damaged_page_is_error() {
+    // A file the fuzzer derived from a valid extract: a data page refers to
+    // a dictionary its column chunk lacks, and the Parquet reader panics
+    // instead of returning an error.
+    let scenario = scenario();
+    let damaged =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/dictionary-page-missing.parquet");
+    fs::copy(damaged, scenario.dir.path().join("cancer.parquet")).unwrap();
+    let out = scenario.dir.path().join("out");
+    match run_with(&inputs(scenario.dir.path()), &colorectal(), 1, &out) {
+        Err(RunError::Read { path, message }) => {
+            assert!(path.ends_with("cancer.parquet"), "{}", path.display());
+            assert!(message.contains("damaged"), "{message}");
+        }
+        other => panic!("expected a read error, found {:?}", other.map(|_| ())),
+    }
+}

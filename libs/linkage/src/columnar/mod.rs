@@ -12,6 +12,7 @@
 //!
 //! - `descriptor`: the JSON descriptors.
 //! - `source`: reading CSV (`,` or `;`, UTF-8 or Latin-1) and Parquet as Arrow batches.
+//! - `guard`: calls into the Parquet reader, with its panics turned into read errors.
 //! - `spine`, `index`, `resolve`: the spine, its packed index of numbers,
 //!   identity history and unlinked reasons.
 //! - `cohort`: criteria checked against the descriptors and evaluated.
@@ -27,6 +28,7 @@ mod deliver;
 pub mod descriptor;
 pub mod error;
 mod folder;
+mod guard;
 mod index;
 mod lists;
 mod parallel;
@@ -53,6 +55,7 @@ use crate::columnar::work::{LocalRunner, Worker, work_folder};
 pub use descriptor::{RegistryDescriptor, SpineDescriptor};
 pub use error::RunError;
 pub use folder::registry_folder;
+pub use guard::inside_reader_guard;
 pub use lists::{PersonLists, RegistryLists};
 pub use persons::PERSONS_FILE;
 pub use report::{FeasibilityCount, RegistryReport, RowCounts};

@@ -20,6 +20,7 @@ use parquet::file::metadata::ParquetMetaData;
 
 use crate::columnar::descriptor::{Encoding, Format, SourceFile};
 use crate::columnar::error::RunError;
+use crate::columnar::guard::guarded;
 
 /// Rows per part of a Parquet file, the unit of parallel work and of output files.
 pub(crate) const ROWS_PER_PART: usize = 2 * 1024 * 1024;
@@ -129,8 +130,9 @@ impl Extract {
                         source,
                     })?
                     .len();
-                let builder = ParquetRecordBatchReaderBuilder::try_new(opened)
-                    .map_err(|error| read_error(&file.path, error))?;
+                let builder = guarded(&file.path, || {
+                    ParquetRecordBatchReaderBuilder::try_new(opened)
+                })?;
                 check_column_chunks(&file.path, builder.metadata(), length)?;
                 let mut parts: Vec<Vec<usize>> = vec![Vec::new()];
                 let mut rows_in_part = 0_usize;
@@ -181,8 +183,8 @@ impl Extract {
         each: &mut dyn FnMut(Batch) -> Result<(), RunError>,
     ) -> Result<(), RunError> {
         let path = &self.file.path;
-        let builder = ParquetRecordBatchReaderBuilder::try_new(open_file(path)?)
-            .map_err(|error| read_error(path, error))?;
+        let opened = open_file(path)?;
+        let builder = guarded(path, || ParquetRecordBatchReaderBuilder::try_new(opened))?;
         let schema = builder.schema().clone();
         let mut roots = Vec::with_capacity(columns.len());
         for column in columns {
@@ -202,14 +204,14 @@ impl Extract {
         }
         let mask = ProjectionMask::roots(builder.parquet_schema(), roots);
         let row_groups = self.parts.get(part).cloned().unwrap_or_default();
-        let reader = builder
-            .with_row_groups(row_groups)
-            .with_projection(mask)
-            .with_batch_size(BATCH_ROWS)
-            .build()
-            .map_err(|error| read_error(path, error))?;
-        for batch in reader {
-            let batch = batch.map_err(|error| read_error(path, error))?;
+        let mut reader = guarded(path, || {
+            builder
+                .with_row_groups(row_groups)
+                .with_projection(mask)
+                .with_batch_size(BATCH_ROWS)
+                .build()
+        })?;
+        while let Some(batch) = guarded(path, || reader.next().transpose())? {
             let mut arrays = Vec::with_capacity(columns.len());
             let mut invalid = Vec::with_capacity(columns.len());
             for column in columns {
