@@ -312,6 +312,44 @@ fn malformed_settings_rejected_without_secret() {
         assert_no_secret(&secrets, "a malformed broker URL", &text);
     }
 
+    // Credentials written into a URL that logs and errors name.
+    let password = &secrets.database_password;
+    let urls_with_credentials = [
+        (
+            "linkage",
+            "HAP__LINKAGE__CONSENT__URL",
+            "linkage.consent.url",
+            format!("http://hap:{password}@127.0.0.1:{port}"),
+        ),
+        (
+            "consent",
+            "HAP__TELEMETRY__OTLP_ENDPOINT",
+            "telemetry.otlp_endpoint",
+            format!("https://otel:{password}@collector.example.org"),
+        ),
+        (
+            "delivery",
+            "HAP__AUTH__ISSUER",
+            "auth.issuer",
+            format!("https://hap:{password}@login.example.org/realms/hap"),
+        ),
+    ];
+    for (service, variable, key, url) in &urls_with_credentials {
+        let mut environment = secrets.environment(service, &database_url, &broker_url);
+        environment.retain(|(name, _)| name != variable);
+        environment.push(((*variable).to_owned(), url.clone()));
+        let output = run(command(
+            &format!("hap-{service}"),
+            folder.path(),
+            &environment,
+        ));
+        let text = text_of(&output);
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        assert!(text.contains(key), "{text}");
+        assert!(text.contains("user name or password"), "{text}");
+        assert_no_secret(&secrets, &format!("credentials in {key}"), &text);
+    }
+
     // A syntax error in the configuration file, on the line of a secret.
     let file = folder.path().join("linkage.toml");
     let mut toml = std::fs::File::create(&file).unwrap();

@@ -19,6 +19,7 @@
 pub mod auth;
 pub mod database_url;
 pub mod db;
+pub mod endpoint_url;
 pub mod http;
 pub mod openapi;
 pub mod settings;

@@ -45,6 +45,16 @@ impl Validate for CommonSettings {
                 reason: "use at least 32 characters".into(),
             });
         }
+        let urls = [
+            ("auth.issuer", &self.auth.issuer),
+            ("telemetry.otlp_endpoint", &self.telemetry.otlp_endpoint),
+        ];
+        for (key, url) in urls {
+            if let Some(url) = url {
+                hap_kit::endpoint_url::check(url)
+                    .map_err(|reason| SettingsError::Invalid { key, reason })?;
+            }
+        }
         if self.auth.issuer.is_none() && self.auth.dev_secret.is_none() {
             return Err(SettingsError::Invalid {
                 key: "auth.issuer",

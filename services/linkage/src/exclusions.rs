@@ -33,12 +33,8 @@ pub struct ConsentApiSettings {
 impl ConsentApiSettings {
     /// Checks the settings together with `[auth]`; returns the bad key and why.
     pub fn validate(&self, auth: &AuthSettings) -> Result<(), (&'static str, String)> {
-        if !(self.url.starts_with("http://") || self.url.starts_with("https://")) {
-            return Err((
-                "linkage.consent.url",
-                format!("`{}` is not an http or https URL", self.url),
-            ));
-        }
+        hap_kit::endpoint_url::check(&self.url)
+            .map_err(|reason| ("linkage.consent.url", reason))?;
         match (&self.client_id, &self.client_secret) {
             (Some(_), Some(_)) if auth.issuer.is_none() => Err((
                 "auth.issuer",
@@ -499,6 +495,7 @@ mod tests {
             issuer: issuer.map(str::to_owned),
             audience: None,
             roles_claim: "roles".into(),
+            registries_claim: "registries".into(),
             dev_secret: dev_secret.map(Secret::new),
             dev_issuer: "hap-dev".into(),
         }
