@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use hap_client::Endpoints;
 use hap_client::scenario::Actors;
-use hap_kit::auth::{Role, issue_dev_token};
+use hap_kit::auth::Role;
 use hap_messaging::ConsumerName;
 use hap_testkit::{Proxy, TestBroker};
 use tempfile::TempDir;
@@ -288,9 +288,9 @@ impl Platform {
         &self.broker
     }
 
+    /// A development token with one role; a steward's names every registry.
     pub fn token(&self, subject: &str, role: Role) -> String {
-        issue_dev_token(&self.dev_secret, "hap-dev", subject, &[role], 3600)
-            .expect("signing a token")
+        hap_testkit::dev_tokens::role_token(&self.dev_secret, subject, role, 3600)
     }
 
     /// An applicant, a case handler and a steward.

@@ -37,6 +37,7 @@ url = "amqp://guest:guest@127.0.0.1:5672/%2f"
 
 [auth]
 roles_claim = "roles"
+registries_claim = "registries"
 dev_issuer = "hap-dev"
 "#;
 

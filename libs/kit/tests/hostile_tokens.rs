@@ -17,6 +17,7 @@ fn settings(issuer: &MockIssuer) -> AuthSettings {
         issuer: Some(issuer.url().to_owned()),
         audience: Some(AUDIENCE.into()),
         roles_claim: "roles".into(),
+        registries_claim: "registries".into(),
         // The development issuer is on too, so a token cannot reach it by
         // naming its issuer.
         dev_secret: Some(Secret::new(DEV_SECRET)),

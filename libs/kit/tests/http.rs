@@ -69,6 +69,7 @@ fn start_with(readiness: Readiness) -> String {
             issuer: None,
             audience: None,
             roles_claim: "roles".into(),
+            registries_claim: "registries".into(),
             dev_secret: Some(Secret::new(SECRET)),
             dev_issuer: "hap-dev".into(),
         })),

@@ -54,6 +54,7 @@ fn settings(issuer: &str) -> AuthSettings {
         issuer: Some(issuer.to_owned()),
         audience: Some("hap".into()),
         roles_claim: "realm_access.roles".into(),
+        registries_claim: "registries".into(),
         dev_secret: None,
         dev_issuer: "hap-dev".into(),
     }

@@ -15,8 +15,9 @@
 // A test fixture: failing at once with a message is what its callers need.
 #![allow(clippy::expect_used)]
 
+use hap_contracts::criteria::Registry;
 use hap_kit::auth::access::{Access, Endpoint, Method, allowed_methods, table_paths};
-use hap_kit::auth::{Role, issue_dev_token};
+use hap_kit::auth::{Role, issue_dev_steward_token};
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -212,8 +213,13 @@ impl AccessProbe<'_> {
             .join("/")
     }
 
+    /// Signs a probe token. A steward's token names every registry, so a
+    /// steward cell tests the role rule of the table; the services test
+    /// the registry scope of stewards on their own.
     fn token(&self, subject: &str, roles: &[Role], secret: &str) -> String {
-        issue_dev_token(secret, "hap-dev", subject, roles, 600).expect("signing a test token")
+        let registries = Registry::ALL.map(Registry::name);
+        issue_dev_steward_token(secret, "hap-dev", subject, roles, &registries, 600)
+            .expect("signing a test token")
     }
 }
 

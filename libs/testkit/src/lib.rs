@@ -12,6 +12,7 @@
 //!   [`hostile_tokens`] that a service must reject.
 //! - [`access`]: checks every cell of a service's access table against the
 //!   running service.
+//! - [`dev_tokens`]: development-issuer tokens, with a steward's registries.
 //! - [`files`]: byte-for-byte comparison of two output folders.
 //!
 //! Each test gets its own database and namespace, so tests run in parallel.
@@ -22,6 +23,7 @@
 pub mod access;
 mod broker;
 mod database;
+pub mod dev_tokens;
 pub mod files;
 pub mod hostile;
 mod issuer;

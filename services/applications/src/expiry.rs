@@ -151,5 +151,6 @@ fn principal() -> Principal {
     Principal {
         subject: ACTOR.to_owned(),
         roles: vec![Role::Service],
+        registries: Vec::new(),
     }
 }

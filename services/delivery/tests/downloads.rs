@@ -105,6 +105,57 @@ async fn access_log_for_auditors_and_stewards() {
 }
 
 #[actix_web::test]
+async fn steward_of_another_registry_reads_no_log() {
+    let mut service = TestService::start().await;
+    let alice = Person::new("alice");
+    let delivered = service.deliver(&[&alice], next_year()).await;
+    let id = delivered.delivery_id;
+    let grant = service.grant(id, "alice").await;
+    let reply = service.download(id, "data.csv.c4gh", &grant, &[]).await;
+    assert_eq!(reply.status, 200);
+    let cancer_steward = service.steward_token("steward-cancer", &["cancer"]);
+    let birth_steward = service.steward_token("steward-birth", &["birth"]);
+
+    // The delivery draws on the cancer registry only, so to the birth
+    // registry's steward it does not exist.
+    for path in [
+        format!("/v1/deliveries/{id}"),
+        format!("/v1/deliveries/{id}/downloads"),
+        format!("/v1/deliveries/{id}/events"),
+    ] {
+        let refused = service.get(&path, Some(&birth_steward), &[]).await;
+        assert_eq!(refused.status, 404, "{path}: {}", refused.text());
+        assert!(!refused.text().contains("alice"), "{}", refused.text());
+        let allowed = service.get(&path, Some(&cancer_steward), &[]).await;
+        assert_eq!(allowed.status, 200, "{path}: {}", allowed.text());
+    }
+    let listed = service
+        .get(
+            &format!("/v1/deliveries?application_id={}", delivered.application_id),
+            Some(&birth_steward),
+            &[],
+        )
+        .await;
+    assert_eq!(listed.status, 200, "{}", listed.text());
+    assert_eq!(listed.json()["items"], serde_json::json!([]));
+
+    // The log across deliveries: only for a registry the token names.
+    let refused = service
+        .get("/v1/downloads?registry=cancer", Some(&birth_steward), &[])
+        .await;
+    assert_eq!(refused.status, 403, "{}", refused.text());
+    let detail = refused.json()["detail"].as_str().unwrap().to_owned();
+    assert!(detail.contains("only birth"), "{detail}");
+    assert!(detail.contains("`cancer`"), "{detail}");
+    let allowed = service
+        .get("/v1/downloads?registry=cancer", Some(&cancer_steward), &[])
+        .await;
+    assert_eq!(allowed.status, 200, "{}", allowed.text());
+    assert_eq!(allowed.json()["items"].as_array().unwrap().len(), 1);
+    service.stop().await;
+}
+
+#[actix_web::test]
 async fn stranger_gets_403_and_no_log() {
     let mut service = TestService::start().await;
     let alice = Person::new("alice");

@@ -9,7 +9,8 @@ use std::time::Duration;
 use anyhow::Context;
 use hap_client::Endpoints;
 use hap_client::scenario::{self, Actors, ApplicationSpec};
-use hap_kit::auth::{Role, issue_dev_token};
+use hap_contracts::criteria::Registry;
+use hap_kit::auth::{Role, issue_dev_steward_token, issue_dev_token};
 use serde_json::Value;
 
 use crate::keys::{DecryptArgs, KeygenArgs, decrypt, keygen};
@@ -41,12 +42,21 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     let token = |subject: &str, role: Role| {
         issue_dev_token(&args.secret, "hap-dev", subject, &[role], 3600)
     };
+    // The demo's steward imports the consent records of the quality registry.
+    let steward = issue_dev_steward_token(
+        &args.secret,
+        "hap-dev",
+        "demo-steward",
+        &[Role::Steward],
+        &[Registry::Quality.name()],
+        3600,
+    )?;
     let actors = Actors {
         applicant_subject: "demo-applicant".into(),
         applicant: token("demo-applicant", Role::Applicant)?,
         case_handler: token("demo-case-handler", Role::CaseHandler)?,
         decider: token("demo-decider", Role::Decider)?,
-        steward: token("demo-steward", Role::Steward)?,
+        steward,
     };
 
     let key_prefix = args.out.join("keys").join("applicant");

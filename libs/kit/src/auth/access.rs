@@ -109,6 +109,29 @@ pub fn find(table: &'static [Endpoint], method: Method, path: &str) -> Option<&'
         .find(|endpoint| endpoint.method == method && endpoint.path == path)
 }
 
+/// Checks a registry-specific call of a caller the access table let in.
+/// A caller with one of the `unscoped` roles reaches every registry; any
+/// other caller must be a steward whose token names `registry`.
+pub fn registry_scope(
+    principal: &Principal,
+    registry: &str,
+    unscoped: &[Role],
+) -> Result<(), Problem> {
+    if unscoped.iter().any(|role| principal.has(*role)) || principal.stewards(registry) {
+        return Ok(());
+    }
+    let named = if principal.registries.is_empty() {
+        "no registry".to_owned()
+    } else {
+        format!("only {}", principal.registries.join(", "))
+    };
+    Err(Problem::forbidden(format!(
+        "the token names {named} for this steward, not `{registry}`; a steward reaches the \
+         registries its token's registries claim (auth.registries_claim) lists, so ask the \
+         identity provider to add `{registry}`"
+    )))
+}
+
 /// Registers `handler` for `method` and `path` behind the access rule that
 /// `table` gives for them.
 ///
@@ -260,5 +283,39 @@ mod tests {
         assert_eq!(find(TABLE, Method::Post, "/cases"), Some(&TABLE[2]));
         assert_eq!(find(TABLE, Method::Get, "/cases"), None);
         assert_eq!(find(TABLE, Method::Post, "/cases/1"), None);
+    }
+
+    fn steward_of(registries: &[&str]) -> Principal {
+        Principal {
+            subject: "sara".into(),
+            roles: vec![Role::Steward],
+            registries: registries.iter().map(|name| name.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn registry_scope_admits_steward_of_the_registry() {
+        assert!(registry_scope(&steward_of(&["cancer"]), "cancer", &[]).is_ok());
+    }
+
+    #[test]
+    fn registry_scope_refuses_steward_of_another_registry() {
+        let problem = registry_scope(&steward_of(&["cancer"]), "quality", &[]).unwrap_err();
+        assert_eq!(problem.status, 403);
+        let detail = problem.detail;
+        assert!(detail.contains("only cancer"), "{detail}");
+        assert!(detail.contains("`quality`"), "{detail}");
+        let problem = registry_scope(&steward_of(&[]), "quality", &[]).unwrap_err();
+        assert!(problem.detail.contains("no registry"), "{}", problem.detail);
+    }
+
+    #[test]
+    fn registry_scope_admits_unscoped_role() {
+        let auditor = Principal {
+            roles: vec![Role::Auditor],
+            ..steward_of(&[])
+        };
+        assert!(registry_scope(&auditor, "quality", &[Role::Auditor]).is_ok());
+        assert!(registry_scope(&auditor, "quality", &[Role::CaseHandler]).is_err());
     }
 }

@@ -11,6 +11,19 @@ pub fn issue_dev_token(
     roles: &[Role],
     lifetime_seconds: u64,
 ) -> Result<String, jsonwebtoken::errors::Error> {
+    issue_dev_steward_token(secret, issuer, subject, roles, &[], lifetime_seconds)
+}
+
+/// Signs a development token as [`issue_dev_token`] does, naming in the
+/// `registries` claim the registries whose steward the subject is.
+pub fn issue_dev_steward_token(
+    secret: &str,
+    issuer: &str,
+    subject: &str,
+    roles: &[Role],
+    registries: &[&str],
+    lifetime_seconds: u64,
+) -> Result<String, jsonwebtoken::errors::Error> {
     let now = jsonwebtoken::get_current_timestamp();
     let roles: Vec<&str> = roles.iter().map(|role| role.as_str()).collect();
     let claims = json!({
@@ -20,6 +33,7 @@ pub fn issue_dev_token(
         "iat": now,
         "exp": now + lifetime_seconds,
         "roles": roles,
+        "registries": registries,
     });
     encode(
         &Header::default(),

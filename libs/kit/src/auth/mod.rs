@@ -7,7 +7,10 @@
 //! unless the secret is set, and must never be enabled in production.
 //!
 //! Roles come from a claim (`auth.roles_claim`, a dot path such as `roles` or
-//! `realm_access.roles`); names that are not a [`Role`] are ignored.
+//! `realm_access.roles`); names that are not a [`Role`] are ignored. The
+//! registries a steward looks after come from another claim
+//! (`auth.registries_claim`, `registries` by default), and the services
+//! check them where a steward reaches one registry's records.
 //!
 //! [`access`] contains each service's table of endpoints and the roles that may
 //! call them, and enforces it on every route.
@@ -19,6 +22,6 @@ mod jwks;
 mod principal;
 mod verify;
 
-pub use dev::issue_dev_token;
+pub use dev::{issue_dev_steward_token, issue_dev_token};
 pub use principal::{Principal, Role};
 pub use verify::{AuthError, AuthSettings, Authenticator};

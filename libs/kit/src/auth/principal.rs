@@ -72,10 +72,45 @@ pub struct Principal {
     /// The token's `sub` claim: a stable id for the person or service.
     pub subject: String,
     pub roles: Vec<Role>,
+    /// The registries whose steward the caller is, by name (`cancer`),
+    /// from the claim `auth.registries_claim` names. The steward role
+    /// reaches only these registries' consent records and access logs.
+    pub registries: Vec<String>,
 }
 
 impl Principal {
     pub fn has(&self, role: Role) -> bool {
         self.roles.contains(&role)
+    }
+
+    /// True when the caller has the steward role and its token names
+    /// `registry`.
+    pub fn stewards(&self, registry: &str) -> bool {
+        self.has(Role::Steward) && self.registries.iter().any(|name| name == registry)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn principal(roles: &[Role], registries: &[&str]) -> Principal {
+        Principal {
+            subject: "s".into(),
+            roles: roles.to_vec(),
+            registries: registries.iter().map(|name| name.to_string()).collect(),
+        }
+    }
+
+    #[test]
+    fn steward_reaches_only_named_registries() {
+        let steward = principal(&[Role::Steward], &["cancer"]);
+        assert!(steward.stewards("cancer"));
+        assert!(!steward.stewards("birth"));
+    }
+
+    #[test]
+    fn registry_claim_without_steward_role_reaches_nothing() {
+        assert!(!principal(&[Role::CaseHandler], &["cancer"]).stewards("cancer"));
     }
 }

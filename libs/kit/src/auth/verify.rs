@@ -18,6 +18,9 @@ pub struct AuthSettings {
     pub audience: Option<String>,
     /// A dot path to the claim holding the role names.
     pub roles_claim: String,
+    /// A dot path to the claim holding the names of the registries a
+    /// steward looks after.
+    pub registries_claim: String,
     /// The development issuer's HS256 secret. Setting it turns that issuer on.
     pub dev_secret: Option<Secret>,
     /// The `iss` value of development tokens.
@@ -105,7 +108,7 @@ impl Authenticator {
                 .claims
         };
 
-        principal_from(&claims, &self.settings.roles_claim)
+        principal_from(&claims, &self.settings)
     }
 
     fn dev_secret_for(&self, issuer: &str) -> Option<&Secret> {
@@ -142,28 +145,34 @@ fn unverified_issuer(token: &str) -> Result<String, AuthError> {
         .ok_or_else(|| AuthError::Invalid("the token has no `iss` claim".into()))
 }
 
-fn principal_from(claims: &Value, roles_claim: &str) -> Result<Principal, AuthError> {
+fn principal_from(claims: &Value, settings: &AuthSettings) -> Result<Principal, AuthError> {
     let subject = claims
         .get("sub")
         .and_then(Value::as_str)
         .filter(|sub| !sub.is_empty())
         .ok_or_else(|| AuthError::Invalid("the token has no `sub` claim".into()))?;
-    let roles = roles_claim
-        .split('.')
-        .try_fold(claims, |value, part| value.get(part))
-        .and_then(Value::as_array)
-        .map(|names| {
-            names
-                .iter()
-                .filter_map(Value::as_str)
-                .filter_map(|name| name.parse::<Role>().ok())
-                .collect()
-        })
-        .unwrap_or_default();
+    let roles = names_at(claims, &settings.roles_claim)
+        .filter_map(|name| name.parse::<Role>().ok())
+        .collect();
+    let registries = names_at(claims, &settings.registries_claim)
+        .map(str::to_owned)
+        .collect();
     Ok(Principal {
         subject: subject.to_owned(),
         roles,
+        registries,
     })
+}
+
+/// The strings of the array at the dot path `path`; none when the claim is
+/// missing or not an array.
+fn names_at<'a>(claims: &'a Value, path: &str) -> impl Iterator<Item = &'a str> {
+    path.split('.')
+        .try_fold(claims, |value, part| value.get(part))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
 }
 
 #[cfg(test)]
@@ -176,6 +185,7 @@ mod tests {
             issuer: None,
             audience: None,
             roles_claim: "roles".into(),
+            registries_claim: "registries".into(),
             dev_secret: Some(Secret::new("a-development-secret-of-enough-length")),
             dev_issuer: "hap-dev".into(),
         }
@@ -197,6 +207,40 @@ mod tests {
 
         assert_eq!(principal.subject, "alice");
         assert_eq!(principal.roles, vec![Role::Applicant]);
+    }
+
+    #[tokio::test]
+    async fn steward_token_names_its_registries() {
+        let authenticator = Authenticator::new(dev_settings());
+        let token = crate::auth::issue_dev_steward_token(
+            "a-development-secret-of-enough-length",
+            "hap-dev",
+            "sara",
+            &[Role::Steward],
+            &["cancer", "birth"],
+            60,
+        )
+        .unwrap();
+
+        let principal = authenticator.authenticate(&token).await.unwrap();
+
+        assert_eq!(principal.registries, ["cancer", "birth"]);
+        assert!(principal.stewards("birth"));
+        assert!(!principal.stewards("patient"));
+    }
+
+    #[test]
+    fn registries_read_from_dot_path() {
+        let settings = AuthSettings {
+            registries_claim: "hap.registries".into(),
+            ..dev_settings()
+        };
+        let claims = serde_json::json!({"sub": "sara", "roles": ["steward"],
+            "hap": {"registries": ["quality", 7]}});
+        let principal = principal_from(&claims, &settings).unwrap();
+        assert_eq!(principal.registries, ["quality"]);
+        let principal = principal_from(&serde_json::json!({"sub": "x"}), &settings).unwrap();
+        assert!(principal.registries.is_empty());
     }
 
     #[tokio::test]
@@ -292,7 +336,11 @@ mod tests {
             "sub": "bob",
             "realm_access": {"roles": ["case-handler", "offline_access"]}
         });
-        let principal = principal_from(&claims, "realm_access.roles").unwrap();
+        let settings = AuthSettings {
+            roles_claim: "realm_access.roles".into(),
+            ..dev_settings()
+        };
+        let principal = principal_from(&claims, &settings).unwrap();
         assert_eq!(principal.roles, vec![Role::CaseHandler]);
     }
 }

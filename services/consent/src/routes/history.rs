@@ -2,6 +2,8 @@ use actix_web::{HttpResponse, web};
 use diesel::Connection;
 use hap_contracts::criteria::Registry;
 use hap_kit::auth::Principal;
+use hap_kit::auth::Role::{Auditor, CaseHandler};
+use hap_kit::auth::access::registry_scope;
 use hap_kit::db::blocking;
 use hap_kit::http::{ApiError, Problem};
 use hap_kit::store::hex;
@@ -36,7 +38,7 @@ pub struct HistoryQuery {
         (status = 200, description = "The person's events in the registry, oldest first, without the identity number", body = super::openapi::ConsentHistory),
         (status = 400, description = "Invalid JSON body or invalid person_id", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "Needs the steward, case-handler or auditor role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the case-handler or auditor role, or the steward role with the registry named in the token's registries claim", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No registry with this name", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than the JSON limit", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 415, description = "The body is not application/json", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
@@ -55,6 +57,8 @@ pub async fn history(
             "registry `{name}` does not exist; see GET /v1/registries"
         ))
     })?;
+    // Case staff and auditors read any registry; a steward only its own.
+    registry_scope(&principal, registry.name(), &[CaseHandler, Auditor])?;
     let id = hap_identity::parse(&query.person_id, state.identity).map_err(|rejection| {
         Problem::bad_request(
             "invalid-person-id",

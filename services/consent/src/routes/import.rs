@@ -2,6 +2,7 @@ use actix_web::{HttpResponse, web};
 use diesel::Connection;
 use hap_contracts::criteria::Registry;
 use hap_kit::auth::Principal;
+use hap_kit::auth::access::registry_scope;
 use hap_kit::db::blocking;
 use hap_kit::http::Problem;
 use serde_json::json;
@@ -33,7 +34,7 @@ use hap_messaging::{Envelope, outbox};
         (status = 200, description = "Accepted, duplicate and rejected rows, each rejection with its line and reason", body = super::openapi::ImportSummary),
         (status = 400, description = "The body is not a CSV file with the expected header", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "Needs the steward role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the steward role, with the registry named in the token's registries claim", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 404, description = "No registry with this name", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 409, description = "The registry is statutory and keeps no consent or opt-out records", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 413, description = "The body is larger than the import limit", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
@@ -52,6 +53,7 @@ pub async fn import(
             "registry `{name}` does not exist; see GET /v1/registries"
         ))
     })?;
+    registry_scope(&principal, registry.name(), &[])?;
     let kind = state
         .registries
         .iter()

@@ -6,6 +6,9 @@ use chrono::{DateTime, Utc};
 use diesel::PgArrayExpressionMethods;
 use diesel::prelude::*;
 use hap_contracts::criteria::Registry;
+use hap_kit::auth::Principal;
+use hap_kit::auth::Role::Auditor;
+use hap_kit::auth::access::registry_scope;
 use hap_kit::db::blocking;
 use hap_kit::http::{ApiError, Problem};
 use serde::{Deserialize, Serialize};
@@ -55,12 +58,13 @@ struct RegistryDownload {
         (status = 200, description = "The downloads of every delivery that drew on the registry, oldest first; next is the after of the next page", body = super::openapi::RegistryDownloads),
         (status = 400, description = "registry is missing or not a registry name, or after is not an integer", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
-        (status = 403, description = "Needs the auditor or steward role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 403, description = "Needs the auditor role, or the steward role with the registry named in the token's registries claim", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]
 pub async fn by_registry(
     state: web::Data<AppState>,
+    principal: Principal,
     query: web::Query<RegistryQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let query = query.into_inner();
@@ -79,6 +83,7 @@ pub async fn by_registry(
         })?
         .name()
         .to_owned();
+    registry_scope(&principal, &registry, &[Auditor])?;
     let after = query.after.unwrap_or(0);
     let items: Vec<RegistryDownload> = blocking(&state.pool, move |conn| {
         Ok::<_, ApiError>(

@@ -30,9 +30,20 @@ pub struct DeliveryView {
 }
 
 impl DeliveryView {
-    /// Recipients named in the permit, auditors and stewards may see a delivery.
+    /// Recipients named in the permit, auditors and the stewards of a
+    /// registry the delivery draws on may see a delivery.
     pub fn visible_to(&self, principal: &Principal) -> bool {
-        may_read_log(principal) || self.recipients.contains(&principal.subject)
+        self.log_visible_to(principal) || self.recipients.contains(&principal.subject)
+    }
+
+    /// Auditors, and the stewards of a registry the delivery draws on, read
+    /// its access log and lifecycle records.
+    pub fn log_visible_to(&self, principal: &Principal) -> bool {
+        principal.has(Role::Auditor)
+            || self
+                .registries
+                .iter()
+                .any(|registry| principal.stewards(registry))
     }
 
     /// Returns the listed file called `name`, with its size and SHA-256.
@@ -66,15 +77,6 @@ impl DeliveryView {
     }
 }
 
-/// Auditors and registry stewards read access logs and lifecycle records.
-///
-/// NOTE: tokens name no registry for a steward, so every steward may read
-/// the log of every delivery. The `registries` of a delivery name the
-/// registries involved.
-fn may_read_log(principal: &Principal) -> bool {
-    principal.has(Role::Auditor) || principal.has(Role::Steward)
-}
-
 pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<DeliveryView>> {
     deliveries::table
         .find(id)
@@ -87,6 +89,19 @@ pub fn find(conn: &mut PgConnection, id: Uuid) -> QueryResult<Option<DeliveryVie
 pub async fn load(state: &AppState, id: Uuid) -> Result<DeliveryView, ApiError> {
     blocking(&state.pool, move |conn| Ok::<_, ApiError>(find(conn, id)?))
         .await?
+        .ok_or_else(|| Problem::not_found(format!("delivery {id} does not exist")).into())
+}
+
+/// Loads a delivery whose log the caller may read. A steward of other
+/// registries gets the 404 of a missing delivery, so the answer does not
+/// tell that the delivery exists.
+async fn load_log(
+    state: &AppState,
+    principal: &Principal,
+    id: Uuid,
+) -> Result<DeliveryView, ApiError> {
+    Some(load(state, id).await?)
+        .filter(|delivery| delivery.log_visible_to(principal))
         .ok_or_else(|| Problem::not_found(format!("delivery {id} does not exist")).into())
 }
 
@@ -174,7 +189,8 @@ struct DownloadView {
 }
 
 /// `GET /v1/deliveries/{id}/downloads`: the access log (who, when, which
-/// file, how many bytes), for auditors and registry stewards.
+/// file, how many bytes), for auditors and the stewards of the registries
+/// the delivery draws on.
 #[utoipa::path(
     get,
     path = "/v1/deliveries/{id}/downloads",
@@ -186,15 +202,16 @@ struct DownloadView {
         (status = 400, description = "The delivery id is not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs the auditor or steward role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "No delivery with this id", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No delivery with this id, or, for a steward, none that draws on a registry its token names", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]
 pub async fn downloads(
     state: web::Data<AppState>,
+    principal: Principal,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let delivery = load(&state, id.into_inner()).await?;
+    let delivery = load_log(&state, &principal, id.into_inner()).await?;
     let id = delivery.id;
     let items: Vec<DownloadView> = blocking(&state.pool, move |conn| {
         Ok::<_, ApiError>(
@@ -242,15 +259,16 @@ struct EventView {
         (status = 400, description = "The delivery id is not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs the auditor or steward role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
-        (status = 404, description = "No delivery with this id", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
+        (status = 404, description = "No delivery with this id, or, for a steward, none that draws on a registry its token names", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
     ),
     security(("bearer" = [])),
 )]
 pub async fn events(
     state: web::Data<AppState>,
+    principal: Principal,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let delivery = load(&state, id.into_inner()).await?;
+    let delivery = load_log(&state, &principal, id.into_inner()).await?;
     let id = delivery.id;
     let items: Vec<EventView> = blocking(&state.pool, move |conn| {
         Ok::<_, ApiError>(

@@ -13,7 +13,7 @@ use actix_web::dev::ServerHandle;
 use diesel::PgConnection;
 use hap_delivery::settings::{DEFAULTS, Settings};
 use hap_delivery::store::DeliveryStore;
-use hap_kit::auth::{Role, issue_dev_token};
+use hap_kit::auth::Role;
 use hap_kit::store::WorkStore;
 use hap_messaging::topology::declare_consumer;
 use hap_messaging::{BindingKey, Broker, ConsumerName, Envelope, Publisher};
@@ -173,7 +173,12 @@ impl TestService {
 
     /// Returns a development token of `subject` with `role`, valid for a minute.
     pub fn token(&self, subject: &str, role: Role) -> String {
-        issue_dev_token(DEV_SECRET, "hap-dev", subject, &[role], 60).unwrap()
+        hap_testkit::dev_tokens::role_token(DEV_SECRET, subject, role, 60)
+    }
+
+    /// A steward token that names only `registries`.
+    pub fn steward_token(&self, subject: &str, registries: &[&str]) -> String {
+        hap_testkit::dev_tokens::steward_token(DEV_SECRET, subject, registries, 60)
     }
 
     /// Sends `GET path` with optional bearer token and extra headers.
