@@ -2,13 +2,13 @@
 //! endpoint, and the services one service calls.
 //!
 //! These URLs appear in logs and in errors: a failed request names the URL
-//! it went to. So a URL in the settings may not carry a user name or
-//! password; credentials go in the settings made for them, which are
-//! redacted everywhere. The errors never quote a URL that holds an `@`.
+//! it went to. So a URL in the settings may not contain a user name or
+//! password. Credentials go in the settings made for them, which are
+//! redacted everywhere. The errors never quote a URL that contains an `@`.
 
 /// Checks that `url` is an `http://` or `https://` URL without user info.
-/// The error says what is wrong and quotes the URL only when it cannot
-/// hold credentials.
+/// The error names what is wrong and quotes the URL only when it cannot
+/// contain credentials.
 pub fn check(url: &str) -> Result<(), String> {
     let Some(rest) = url
         .strip_prefix("http://")

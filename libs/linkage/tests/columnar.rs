@@ -984,22 +984,30 @@ fn row_naming_excluded_child_left_out() {
     assert_eq!(persons, [pseudonym_of(b)]);
 }
 
-#[test]
-fn damaged_parquet_footer_is_error() {
-    // A file the fuzzer derived from a valid extract: the footer gives a
-    // column chunk a negative offset, on which the Parquet reader panics.
+/// Links the scenario with `file` from `tests/data` as the cancer extract
+/// and checks that the run stops with a read error that names the file and
+/// contains `expected`.
+fn assert_damaged_parquet_is_read_error(file: &str, expected: &str) {
     let scenario = scenario();
-    let damaged =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/negative-column-offset.parquet");
+    let damaged = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(file);
     fs::copy(damaged, scenario.dir.path().join("cancer.parquet")).unwrap();
     let out = scenario.dir.path().join("out");
     match run_with(&inputs(scenario.dir.path()), &colorectal(), 1, &out) {
         Err(RunError::Read { path, message }) => {
             assert!(path.ends_with("cancer.parquet"), "{}", path.display());
-            assert!(message.contains("lies outside the file"), "{message}");
+            assert!(message.contains(expected), "{message}");
         }
         other => panic!("expected a read error, found {:?}", other.map(|_| ())),
     }
+}
+
+#[test]
+fn damaged_parquet_footer_is_error() {
+    // A file the fuzzer derived from a valid extract: the footer gives a
+    // column chunk a negative offset, on which the Parquet reader panics.
+    assert_damaged_parquet_is_read_error("negative-column-offset.parquet", "lies outside the file");
 }
 
 #[test]
@@ -1007,16 +1015,5 @@ fn parquet_reader_panic_on_damaged_page_is_error() {
     // A file the fuzzer derived from a valid extract: a data page refers to
     // a dictionary its column chunk lacks, and the Parquet reader panics
     // instead of returning an error.
-    let scenario = scenario();
-    let damaged =
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/dictionary-page-missing.parquet");
-    fs::copy(damaged, scenario.dir.path().join("cancer.parquet")).unwrap();
-    let out = scenario.dir.path().join("out");
-    match run_with(&inputs(scenario.dir.path()), &colorectal(), 1, &out) {
-        Err(RunError::Read { path, message }) => {
-            assert!(path.ends_with("cancer.parquet"), "{}", path.display());
-            assert!(message.contains("damaged"), "{message}");
-        }
-        other => panic!("expected a read error, found {:?}", other.map(|_| ())),
-    }
+    assert_damaged_parquet_is_read_error("dictionary-page-missing.parquet", "damaged");
 }

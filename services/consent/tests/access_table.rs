@@ -33,14 +33,6 @@ async fn every_cell_matches_table() {
     service.stop().await;
 }
 
-/// Returns every entry of the access log, read by an auditor.
-async fn access_log(service: &TestService) -> Vec<Value> {
-    let auditor = service.token("auditor-1", Role::Auditor);
-    let reply = service.get("/v1/access-log", &auditor).await;
-    assert_eq!(reply.status, 200, "{:?}", reply.body);
-    reply.body["items"].as_array().unwrap().clone()
-}
-
 #[actix_web::test]
 async fn consent_history_read_logged() {
     let service = TestService::start().await;
@@ -51,7 +43,7 @@ async fn consent_history_read_logged() {
             "{person},given,2019-05-01,paper-form"
         )]))
         .await;
-    assert_eq!(access_log(&service).await, Vec::<Value>::new());
+    assert_eq!(service.access_log().await, Vec::<Value>::new());
     let handler = service.token("handler-1", Role::CaseHandler);
 
     let reply = service
@@ -63,7 +55,7 @@ async fn consent_history_read_logged() {
         .await;
     assert_eq!(reply.status, 200, "{:?}", reply.body);
 
-    let entries = access_log(&service).await;
+    let entries = service.access_log().await;
     assert_eq!(entries.len(), 1, "{entries:?}");
     let entry = &entries[0];
     assert_eq!(entry["actor"], "handler-1");
@@ -103,7 +95,7 @@ async fn exclusion_list_read_logged() {
     let missing = service.exclusions(Uuid::now_v7()).await;
     assert_eq!(missing.status, 404);
 
-    let entries = access_log(&service).await;
+    let entries = service.access_log().await;
     assert_eq!(
         entries.len(),
         1,
@@ -141,6 +133,6 @@ async fn access_log_append_only() {
         let result = diesel::RunQueryDsl::execute(diesel::sql_query(statement), &mut conn);
         assert!(result.is_err(), "{statement} succeeded");
     }
-    assert_eq!(access_log(&service).await.len(), 1);
+    assert_eq!(service.access_log().await.len(), 1);
     service.stop().await;
 }

@@ -26,8 +26,8 @@ thread_local! {
 /// True while this thread runs a call into the Parquet reader whose panic
 /// [`guarded`] turns into a read error.
 ///
-/// A process-wide panic hook that aborts, as libFuzzer installs, would end
-/// the process before the guard sees the panic; such a hook checks this
+/// A process-wide panic hook that aborts, as libFuzzer installs, ends the
+/// process before the guard catches the panic. Such a hook checks this
 /// first and lets a guarded panic unwind.
 pub fn inside_reader_guard() -> bool {
     INSIDE.with(Cell::get)

@@ -168,6 +168,14 @@ impl TestService {
         Reply::read(response).await
     }
 
+    /// Returns every entry of the access log, read by an auditor.
+    pub async fn access_log(&self) -> Vec<Value> {
+        let auditor = self.token("auditor-1", Role::Auditor);
+        let reply = self.get("/v1/access-log", &auditor).await;
+        assert_eq!(reply.status, 200, "{:?}", reply.body);
+        reply.body["items"].as_array().unwrap().clone()
+    }
+
     /// Posts a consent CSV to `POST /v1/registries/{registry}/consent-events`.
     pub async fn import(&self, registry: &str, token: &str, csv: &str) -> Reply {
         let response = self

@@ -93,8 +93,8 @@ pub async fn load(state: &AppState, id: Uuid) -> Result<DeliveryView, ApiError> 
 }
 
 /// Loads a delivery whose log the caller may read. A steward of other
-/// registries gets the 404 of a missing delivery, so the answer does not
-/// tell that the delivery exists.
+/// registries gets the 404 of a missing delivery, so the response does not
+/// reveal that the delivery exists.
 async fn load_log(
     state: &AppState,
     principal: &Principal,

@@ -3,9 +3,9 @@
 //!
 //! The Parquet crate panics on some damaged files, and hap-linkage turns a
 //! panic inside its reader calls into a read error. libFuzzer's panic hook
-//! aborts before any unwinding, so this target wraps that hook: a panic
-//! inside the reader guard unwinds to the guard, and every other panic, in
-//! HAP code or in the reader outside the guard, still aborts as a crash.
+//! aborts before any unwinding, so this target wraps that hook. A panic
+//! inside the reader guard unwinds to the guard. Every other panic, in HAP
+//! code or in the reader outside the guard, still aborts as a crash.
 
 #![no_main]
 
