@@ -187,6 +187,33 @@ async fn application_delivered_and_decrypted() {
         .collect();
     assert_eq!(subjects, BTreeSet::from(["researcher-1"]));
 
+    // A steward lists the linkage runs and releases of the application
+    // only when its token names a registry the permit draws on.
+    for (service, path) in [
+        (&platform.endpoints.linkage, "/v1/runs"),
+        (&platform.endpoints.anonymization, "/v1/releases"),
+    ] {
+        let path = format!("{path}?application_id={}", first.application_id);
+        let listed = |registries: &[&str]| {
+            let token = hap_testkit::dev_tokens::steward_token(
+                &platform.dev_secret,
+                "steward-2",
+                registries,
+                600,
+            );
+            let path = path.clone();
+            async move {
+                let reply: Value = ServiceClient::new(service, &token)
+                    .get(&path)
+                    .await
+                    .unwrap();
+                reply["items"].as_array().unwrap().len()
+            }
+        };
+        assert_eq!(listed(&["cancer"]).await, 1, "{path}");
+        assert_eq!(listed(&[]).await, 0, "{path}");
+    }
+
     // A download interrupted halfway and resumed with a range request is identical.
     let applicant = ServiceClient::new(&platform.endpoints.delivery, &actors.applicant);
     let whole = &first

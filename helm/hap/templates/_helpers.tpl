@@ -192,7 +192,8 @@ environment), as YAML. Every value is a string.
   "HAP__TELEMETRY__FORMAT" $root.Values.telemetry.format
   "HAP__TELEMETRY__FILTER" $root.Values.telemetry.filter
   "HAP__AUTH__AUDIENCE" $root.Values.auth.audience
-  "HAP__AUTH__ROLES_CLAIM" $root.Values.auth.rolesClaim }}
+  "HAP__AUTH__ROLES_CLAIM" $root.Values.auth.rolesClaim
+  "HAP__AUTH__REGISTRIES_CLAIM" $root.Values.auth.registriesClaim }}
 {{- with $root.Values.telemetry.otlpEndpoint }}
 {{- $_ := set $data "HAP__TELEMETRY__OTLP_ENDPOINT" . }}
 {{- end }}

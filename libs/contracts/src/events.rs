@@ -128,6 +128,18 @@ pub struct Permit {
     pub issued_at: DateTime<Utc>,
 }
 
+impl Permit {
+    /// Returns the names of the registries the permit draws on, in permit
+    /// order. Runs, releases and deliveries record them, so that a steward
+    /// sees those of its own registries.
+    pub fn registry_names(&self) -> Vec<String> {
+        self.registries
+            .iter()
+            .map(|request| request.registry.name().to_owned())
+            .collect()
+    }
+}
+
 /// The persons whose data from one registry must be left out. The hashes
 /// themselves are served by the consent service's internal
 /// `GET /v1/permits/{permit_id}/exclusions`, never sent in a message.

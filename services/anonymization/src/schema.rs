@@ -12,5 +12,6 @@ diesel::table! {
         dataset -> Jsonb,
         report -> Jsonb,
         created_at -> Timestamptz,
+        registries -> Array<Text>,
     }
 }

@@ -91,6 +91,50 @@ async fn releasable_dataset_is_published_k_anonymous() {
     service.stop().await;
 }
 
+/// Lists the releases of `application_id` with a steward token that names
+/// `registries`.
+async fn releases_for_steward(
+    service: &TestService,
+    application_id: uuid::Uuid,
+    registries: &[&str],
+) -> Vec<Value> {
+    let token =
+        hap_testkit::dev_tokens::steward_token(common::DEV_SECRET, "steward-1", registries, 60);
+    let response = reqwest::Client::new()
+        .get(format!(
+            "{}/v1/releases?application_id={application_id}",
+            service.base_url
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    body["items"].as_array().unwrap().clone()
+}
+
+#[actix_web::test]
+async fn steward_lists_releases_of_own_registries() {
+    let mut service = TestService::start().await;
+    // The permit draws on the cancer registry.
+    let (application_id, envelope) = service.linked(&linked_table(300));
+    service.publish(&envelope).await;
+    service
+        .events
+        .wait_for(events::ANONYMIZATION_COMPLETED, application_id)
+        .await;
+
+    let own = releases_for_steward(&service, application_id, &["cancer"]).await;
+    assert_eq!(own.len(), 1, "{own:?}");
+    assert_eq!(own[0]["application_id"], application_id.to_string());
+    let other = releases_for_steward(&service, application_id, &["birth", "quality"]).await;
+    assert_eq!(other, Vec::<Value>::new());
+    let none = releases_for_steward(&service, application_id, &[]).await;
+    assert_eq!(none, Vec::<Value>::new());
+    service.stop().await;
+}
+
 #[actix_web::test]
 async fn unreleasable_dataset_returns_with_report() {
     let mut service = TestService::start().await;

@@ -12,6 +12,7 @@ diesel::table! {
         report -> Jsonb,
         duration_ms -> Int8,
         finished_at -> Timestamptz,
+        registries -> Array<Text>,
     }
 }
 

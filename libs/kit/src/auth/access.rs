@@ -132,6 +132,20 @@ pub fn registry_scope(
     )))
 }
 
+/// Returns the registries a list is limited to for this caller: `None`
+/// for a caller with one of the `unscoped` roles, who reads the records of
+/// every registry, and otherwise the registries its token names as a
+/// steward, none for a caller without the steward role.
+pub fn readable_registries(principal: &Principal, unscoped: &[Role]) -> Option<Vec<String>> {
+    if unscoped.iter().any(|role| principal.has(*role)) {
+        None
+    } else if principal.has(Role::Steward) {
+        Some(principal.registries.clone())
+    } else {
+        Some(Vec::new())
+    }
+}
+
 /// Registers `handler` for `method` and `path` behind the access rule that
 /// `table` gives for them.
 ///
@@ -307,6 +321,28 @@ mod tests {
         assert!(detail.contains("`quality`"), "{detail}");
         let problem = registry_scope(&steward_of(&[]), "quality", &[]).unwrap_err();
         assert!(problem.detail.contains("no registry"), "{}", problem.detail);
+    }
+
+    #[test]
+    fn readable_registries_limit_stewards_only() {
+        let steward = steward_of(&["cancer"]);
+        assert_eq!(
+            readable_registries(&steward, &[Role::Auditor]),
+            Some(vec!["cancer".to_owned()])
+        );
+        let auditor = Principal {
+            roles: vec![Role::Auditor, Role::Steward],
+            ..steward
+        };
+        assert_eq!(readable_registries(&auditor, &[Role::Auditor]), None);
+        let applicant = Principal {
+            roles: vec![Role::Applicant],
+            ..auditor
+        };
+        assert_eq!(
+            readable_registries(&applicant, &[Role::Auditor]),
+            Some(vec![])
+        );
     }
 
     #[test]

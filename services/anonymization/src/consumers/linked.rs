@@ -135,6 +135,7 @@ impl Handler for LinkedHandler {
                     releases::rows_released.eq(completed.rows as i64),
                     releases::dataset.eq(serde_json::to_value(&dataset).unwrap_or_default()),
                     releases::report.eq(&report_json),
+                    releases::registries.eq(permit.registry_names()),
                 ))
                 .execute(conn)?;
             emit(conn, envelope, events::ANONYMIZATION_COMPLETED, &completed)

@@ -1,6 +1,10 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
+use diesel::PgArrayExpressionMethods;
 use diesel::prelude::*;
+use hap_kit::auth::Principal;
+use hap_kit::auth::Role::{Auditor, CaseHandler};
+use hap_kit::auth::access::readable_registries;
 use hap_kit::db::blocking;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -30,7 +34,8 @@ struct ReleaseView {
 }
 
 /// `GET /v1/releases?application_id=`: the releases of an application with
-/// their disclosure-control reports.
+/// their disclosure-control reports. A steward gets the releases whose
+/// permit draws on a registry its token names.
 #[utoipa::path(
     get,
     path = "/v1/releases",
@@ -38,7 +43,7 @@ struct ReleaseView {
     tag = "releases",
     params(("application_id" = Uuid, Query, description = "The application whose releases to list")),
     responses(
-        (status = 200, description = "The releases of the application with their disclosure-control reports, oldest first", body = super::openapi::ReleaseList),
+        (status = 200, description = "The releases of the application with their disclosure-control reports, oldest first; for a steward, only those drawing on a registry its token names", body = super::openapi::ReleaseList),
         (status = 400, description = "application_id is missing or not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs the case-handler, auditor or steward role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
@@ -47,13 +52,20 @@ struct ReleaseView {
 )]
 pub async fn list(
     state: web::Data<AppState>,
+    principal: Principal,
     query: web::Query<ReleasesQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let application_id = query.application_id;
+    let registries = readable_registries(&principal, &[CaseHandler, Auditor]);
     let items: Vec<ReleaseView> = blocking(&state.pool, move |conn| {
+        let mut releases = releases::table
+            .filter(releases::application_id.eq(application_id))
+            .into_boxed();
+        if let Some(registries) = registries {
+            releases = releases.filter(releases::registries.overlaps_with(registries));
+        }
         Ok::<_, ApiError>(
-            releases::table
-                .filter(releases::application_id.eq(application_id))
+            releases
                 .order(releases::created_at)
                 .select((
                     releases::id,

@@ -86,11 +86,7 @@ impl Handler for ReleasedHandler {
             .iter()
             .map(|r| r.subject.clone())
             .collect();
-        let registries: Vec<String> = permit
-            .registries
-            .iter()
-            .map(|request| registry_name(request.registry))
-            .collect();
+        let registries = permit.registry_names();
         let ready = DeliveryReady {
             application_id,
             delivery_id,
@@ -234,12 +230,4 @@ fn is_revoked(conn: &mut PgConnection, permit_id: Uuid) -> Result<bool, HandlerE
         .count()
         .get_result(conn)?;
     Ok(count > 0)
-}
-
-/// Returns the registry's name as events and the API spell it, such as `cancer`.
-fn registry_name(registry: hap_contracts::criteria::Registry) -> String {
-    serde_json::to_value(registry)
-        .ok()
-        .and_then(|value| value.as_str().map(str::to_owned))
-        .unwrap_or_else(|| format!("{registry:?}").to_lowercase())
 }

@@ -140,6 +140,7 @@ impl Handler for ClearedHandler {
                     linkage_runs::dataset.eq(serde_json::to_value(&dataset).unwrap_or_default()),
                     linkage_runs::report.eq(&report_json),
                     linkage_runs::duration_ms.eq(duration_ms),
+                    linkage_runs::registries.eq(permit.registry_names()),
                 ))
                 .execute(conn)?;
             emit(conn, envelope, events::LINKAGE_COMPLETED, &completed)

@@ -1,6 +1,10 @@
 use actix_web::{HttpResponse, web};
 use chrono::{DateTime, Utc};
+use diesel::PgArrayExpressionMethods;
 use diesel::prelude::*;
+use hap_kit::auth::Principal;
+use hap_kit::auth::Role::{Auditor, CaseHandler};
+use hap_kit::auth::access::readable_registries;
 use hap_kit::db::blocking;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -29,7 +33,8 @@ struct RunView {
 }
 
 /// `GET /v1/runs?application_id=`: the linkage runs of an application with
-/// their reports (counts only).
+/// their reports (counts only). A steward gets the runs whose permit draws
+/// on a registry its token names.
 #[utoipa::path(
     get,
     path = "/v1/runs",
@@ -37,7 +42,7 @@ struct RunView {
     tag = "runs",
     params(("application_id" = Uuid, Query, description = "The application whose runs to list")),
     responses(
-        (status = 200, description = "The linkage runs of the application with their reports, oldest first", body = super::openapi::RunList),
+        (status = 200, description = "The linkage runs of the application with their reports, oldest first; for a steward, only those drawing on a registry its token names", body = super::openapi::RunList),
         (status = 400, description = "application_id is missing or not a UUID", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 401, description = "The bearer token is missing, expired or invalid", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
         (status = 403, description = "Needs the case-handler, auditor or steward role", body = super::openapi::ProblemBody, content_type = "application/problem+json"),
@@ -46,14 +51,20 @@ struct RunView {
 )]
 pub async fn list(
     state: web::Data<AppState>,
+    principal: Principal,
     query: web::Query<RunsQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let application_id = query.application_id;
+    let registries = readable_registries(&principal, &[CaseHandler, Auditor]);
     let runs: Vec<RunView> = blocking(&state.pool, move |conn| {
+        let mut runs = linkage_runs::table
+            .filter(linkage_runs::application_id.eq(application_id))
+            .into_boxed();
+        if let Some(registries) = registries {
+            runs = runs.filter(linkage_runs::registries.overlaps_with(registries));
+        }
         Ok::<_, ApiError>(
-            linkage_runs::table
-                .filter(linkage_runs::application_id.eq(application_id))
-                .order(linkage_runs::finished_at)
+            runs.order(linkage_runs::finished_at)
                 .select((
                     linkage_runs::id,
                     linkage_runs::application_id,

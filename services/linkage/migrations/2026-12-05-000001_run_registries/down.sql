@@ -1,0 +1,1 @@
+ALTER TABLE linkage_runs DROP COLUMN registries;
