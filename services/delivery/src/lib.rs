@@ -10,6 +10,7 @@
 //! - [`store`]: the delivery store, a local folder or an S3 bucket.
 //! - [`lifecycle`]: deletion at the end date (a periodic sweep) or on revocation.
 //! - [`custodian`]: the platform key that lets recipients be added later.
+//! - [`recipient_lock`]: one recipient addition at a time per delivery.
 //! - [`routes`]: the `/v1` HTTP API (deliveries, grants, downloads,
 //!   recipients, the access log per delivery and per registry, lifecycle
 //!   events).
@@ -18,6 +19,7 @@ pub mod codebook;
 pub mod consumers;
 pub mod custodian;
 pub mod lifecycle;
+pub mod recipient_lock;
 pub mod routes;
 pub mod schema;
 pub mod settings;

@@ -91,6 +91,52 @@ async fn added_recipient_rewrites_headers_only() {
 }
 
 #[actix_web::test]
+async fn concurrent_additions_keep_both_recipients() {
+    let mut service = TestService::start().await;
+    let alice = Person::new("alice");
+    let added = [
+        Person::new("carol"),
+        Person::new("dave"),
+        Person::new("erin"),
+    ];
+    let delivered = service.deliver(&[&alice], next_year()).await;
+    let id = delivered.delivery_id;
+    let path = format!("/v1/deliveries/{id}/recipients");
+    let handler = service.token("handler-1", Role::CaseHandler);
+    let bodies: Vec<_> = added
+        .iter()
+        .map(|person| {
+            json!({"subject": person.subject, "public_key": person.key.public_key().to_pem()})
+        })
+        .collect();
+
+    // Every addition starts from the same stored files at the same time.
+    let replies = futures::future::join_all(
+        bodies
+            .iter()
+            .map(|body| service.post(&path, &handler, body)),
+    )
+    .await;
+
+    for reply in &replies {
+        assert_eq!(reply.status, 200, "{}", reply.text());
+    }
+    let auditor = service.token("auditor-1", Role::Auditor);
+    let delivery = service
+        .get(&format!("/v1/deliveries/{id}"), Some(&auditor), &[])
+        .await;
+    let mut recipients: Vec<String> =
+        serde_json::from_value(delivery.json()["recipients"].clone()).unwrap();
+    recipients.sort();
+    assert_eq!(recipients, ["alice", "carol", "dave", "erin"]);
+    for person in added.iter().chain([&alice]) {
+        let grant = service.grant(id, &person.subject).await;
+        service.download_and_decrypt(id, &grant, &person.key).await;
+    }
+    service.stop().await;
+}
+
+#[actix_web::test]
 async fn malformed_keys_rejected() {
     let mut service = TestService::start().await;
     let alice = Person::new("alice");

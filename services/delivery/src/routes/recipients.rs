@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use super::deliveries::load;
 use crate::lifecycle;
+use crate::recipient_lock::RecipientLock;
 use crate::schema::{deliveries, delivery_events};
 use crate::startup::AppState;
 
@@ -30,11 +31,8 @@ pub struct NewRecipient {
 }
 
 /// `POST /v1/deliveries/{id}/recipients`: adds a recipient, for case
-/// handlers and deciders. Returns 422 for a malformed key.
-///
-/// NOTE: two additions to one delivery at the same time may each rewrite
-/// the files from the same original. Then one recipient's header packets
-/// are lost, although the database records both recipients.
+/// handlers and deciders. Returns 422 for a malformed key. Additions to one
+/// delivery run one after the other, under [`RecipientLock`].
 #[utoipa::path(
     post,
     path = "/v1/deliveries/{id}/recipients",
@@ -76,7 +74,29 @@ pub async fn add(
             format!("the public key of `{subject}` is invalid: {error}"),
         )
     })?;
-    let delivery = load(&state, id.into_inner()).await?;
+    let delivery_id = id.into_inner();
+    let actor = principal.subject;
+    // The addition runs as a task of its own, so a client that disconnects
+    // does not stop it between rewriting the files and recording them.
+    actix_web::rt::spawn(async move {
+        let lock = RecipientLock::acquire(&state.pool, delivery_id).await?;
+        let added = add_locked(&state, delivery_id, subject, key, actor).await;
+        lock.release().await?;
+        added
+    })
+    .await
+    .map_err(|error| ApiError::Internal(format!("adding a recipient stopped: {error}")))?
+}
+
+/// Adds `subject` with `key` to the delivery, under its recipient lock.
+async fn add_locked(
+    state: &AppState,
+    delivery_id: Uuid,
+    subject: String,
+    key: PublicKey,
+    actor: String,
+) -> Result<HttpResponse, ApiError> {
+    let delivery = load(state, delivery_id).await?;
     if let Some(gone) = delivery.gone() {
         return Err(gone.into());
     }
@@ -94,14 +114,14 @@ pub async fn add(
     let mut files = Vec::new();
     for file in delivery.files.as_array().into_iter().flatten() {
         let name = file["name"].as_str().unwrap_or_default().to_owned();
-        let (size, sha256) = reencrypt_object(&state, delivery.id, &name, key).await?;
+        let (size, sha256) = reencrypt_object(state, delivery.id, &name, key).await?;
         files.push(json!({"name": name, "size": size, "sha256": sha256}));
     }
 
     let mut recipients = delivery.recipients.clone();
     recipients.push(subject.clone());
-    let (delivery_id, actor) = (delivery.id, principal.subject.clone());
     let event_detail = json!({"subject": subject, "files": files.len()});
+    let event_actor = actor.clone();
     blocking(&state.pool, move |conn| {
         conn.transaction(|conn| {
             diesel::update(deliveries::table.find(delivery_id))
@@ -114,7 +134,7 @@ pub async fn add(
                 .values((
                     delivery_events::delivery_id.eq(delivery_id),
                     delivery_events::event.eq("recipient-added"),
-                    delivery_events::actor.eq(&actor),
+                    delivery_events::actor.eq(&event_actor),
                     delivery_events::detail.eq(event_detail),
                 ))
                 .execute(conn)
@@ -122,9 +142,9 @@ pub async fn add(
         Ok::<_, ApiError>(())
     })
     .await?;
-    tracing::info!(%delivery_id, added_by = %principal.subject, "recipient added");
+    tracing::info!(%delivery_id, added_by = %actor, "recipient added");
 
-    let delivery = load(&state, delivery_id).await?;
+    let delivery = load(state, delivery_id).await?;
     Ok(HttpResponse::Ok().json(delivery))
 }
 
