@@ -333,6 +333,18 @@ fn malformed_settings_rejected_without_secret() {
             "auth.issuer",
             format!("https://hap:{password}@login.example.org/realms/hap"),
         ),
+        (
+            "delivery",
+            "HAP__STORE__S3__ENDPOINT",
+            "store.s3.endpoint",
+            format!("http://minio:{password}@127.0.0.1:{port}"),
+        ),
+        (
+            "applications",
+            "HAP__ATTACHMENTS__S3__ENDPOINT",
+            "attachments.s3.endpoint",
+            format!("http://minio:{password}@127.0.0.1:{port}"),
+        ),
     ];
     for (service, variable, key, url) in &urls_with_credentials {
         let mut environment = secrets.environment(service, &database_url, &broker_url);

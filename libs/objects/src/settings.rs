@@ -1,6 +1,7 @@
 //! Where a service keeps its objects, as read from its settings.
 
 use hap_kit::Secret;
+use hap_kit::settings::SettingsError;
 use serde::Deserialize;
 
 /// The kind of storage that keeps the objects.
@@ -29,4 +30,16 @@ pub struct S3Settings {
     /// (`AWS_ACCESS_KEY_ID`, web identity, instance metadata).
     pub access_key_id: Option<String>,
     pub secret_access_key: Option<Secret>,
+}
+
+impl S3Settings {
+    /// Checks that the endpoint, when set, is an http or https URL without
+    /// credentials in it; `key` names the setting in the error.
+    pub fn check_endpoint(&self, key: &'static str) -> Result<(), SettingsError> {
+        match &self.endpoint {
+            Some(url) => hap_kit::endpoint_url::check(url)
+                .map_err(|reason| SettingsError::Invalid { key, reason }),
+            None => Ok(()),
+        }
+    }
 }

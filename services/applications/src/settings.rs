@@ -115,6 +115,7 @@ impl AttachmentSettings {
             }
             _ => {}
         }
+        self.s3.check_endpoint("attachments.s3.endpoint")?;
         if self.s3.access_key_id.is_some() != self.s3.secret_access_key.is_some() {
             return invalid(
                 "attachments.s3.secret_access_key",

@@ -91,6 +91,7 @@ impl Validate for Settings {
             }
             _ => {}
         }
+        self.store.s3.check_endpoint("store.s3.endpoint")?;
         if self.store.s3.access_key_id.is_some() != self.store.s3.secret_access_key.is_some() {
             return invalid(
                 "store.s3.secret_access_key",

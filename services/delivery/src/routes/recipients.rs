@@ -81,7 +81,11 @@ pub async fn add(
     actix_web::rt::spawn(async move {
         let lock = RecipientLock::acquire(&state.pool, delivery_id).await?;
         let added = add_locked(&state, delivery_id, subject, key, actor).await;
-        lock.release().await?;
+        // The addition's own outcome is the response, and a failed unlock
+        // is logged.
+        if let Err(error) = lock.release().await {
+            tracing::error!(%delivery_id, %error, "releasing the recipient lock failed");
+        }
         added
     })
     .await
