@@ -6,7 +6,13 @@
 #   HAP_BENCH_PERSONS   persons in the spine (default 5000000)
 #   HAP_BENCH_EVENTS    event rows (default 50000000)
 #   HAP_BENCH_DIR       cache folder (default ${XDG_CACHE_HOME:-$HOME/.cache}/hap/bench)
-# Flags --persons N and --events N override the two counts.
+#   HAP_BENCH_RUNS      runs of each engine, alternating (default 3)
+# Flags --persons N, --events N and --runs N override them.
+#
+# The two engines run in turn, DuckDB first, and the line compares the
+# median time and the median peak memory of each. One run of either engine
+# varies by several percent on a shared machine, more than the margin the
+# ratios are read against.
 #
 # The cohort: persons born 1930-2010 with at least one event whose ICD-10
 # code starts with C. Both engines write the cohort persons and all their
@@ -19,13 +25,19 @@ cd "$(dirname "$0")/../.."
 
 persons=${HAP_BENCH_PERSONS:-5000000}
 events=${HAP_BENCH_EVENTS:-50000000}
+runs=${HAP_BENCH_RUNS:-3}
 while [ $# -gt 0 ]; do
   case "$1" in
     --persons) persons=$2; shift 2 ;;
     --events) events=$2; shift 2 ;;
-    *) echo "unknown argument $1; use --persons N or --events N" >&2; exit 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    *) echo "unknown argument $1; use --persons N, --events N or --runs N" >&2; exit 2 ;;
   esac
 done
+if ! [[ "$runs" =~ ^[1-9][0-9]*$ ]]; then
+  echo "the number of runs must be a whole number above 0, found \`$runs\`" >&2
+  exit 2
+fi
 
 cache=${HAP_BENCH_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/hap/bench}
 data="$cache/data-$persons-$events"
@@ -165,16 +177,33 @@ COPY (SELECT e.person_id, e.icd10, e.event_date FROM read_parquet('$data/events.
 TO '$work/duck-events.parquet' (FORMAT parquet)
 """)
 PY
-read -r duck_s duck_gb < <(measure "$work/duck.log" "$py" "$work/duck.py")
-echo "duckdb: $duck_s s, $duck_gb GB"
+# Prints the median of the numbers given as arguments.
+median() {
+  printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END {
+    if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
 
-echo "== hapctl link"
-read -r hap_s hap_gb < <(measure "$work/hap.log" "$hapctl" link \
-  --spine "$data/spine.json" --registry "$data/events.json" --criteria "$data/criteria.json" \
-  --master-key-file "$data/master.key" --project 00000000-0000-4000-8000-000000000001 \
-  --out "$work/hap")
-cat "$work/hap.log.out"
-echo "hap: $hap_s s, $hap_gb GB"
+duck_times=() duck_memories=() hap_times=() hap_memories=()
+for run in $(seq 1 "$runs"); do
+  echo "== run $run of $runs: duckdb"
+  rm -f "$work/duck-persons.parquet" "$work/duck-events.parquet"
+  read -r seconds gigabytes < <(measure "$work/duck.log" "$py" "$work/duck.py")
+  echo "duckdb: $seconds s, $gigabytes GB"
+  duck_times+=("$seconds") duck_memories+=("$gigabytes")
+
+  echo "== run $run of $runs: hapctl link"
+  rm -rf "$work/hap"
+  read -r seconds gigabytes < <(measure "$work/hap.log" "$hapctl" link \
+    --spine "$data/spine.json" --registry "$data/events.json" --criteria "$data/criteria.json" \
+    --master-key-file "$data/master.key" --project 00000000-0000-4000-8000-000000000001 \
+    --out "$work/hap")
+  cat "$work/hap.log.out"
+  echo "hap: $seconds s, $gigabytes GB"
+  hap_times+=("$seconds") hap_memories+=("$gigabytes")
+done
+duck_s=$(median "${duck_times[@]}") duck_gb=$(median "${duck_memories[@]}")
+hap_s=$(median "${hap_times[@]}") hap_gb=$(median "${hap_memories[@]}")
+echo "medians of $runs runs: duckdb $duck_s s $duck_gb GB, hap $hap_s s $hap_gb GB"
 
 read -r duck_rows duck_persons hap_rows hap_persons < <("$py" - <<PY
 import duckdb

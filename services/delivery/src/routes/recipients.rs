@@ -13,6 +13,7 @@ use hap_kit::http::{ApiError, Problem};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
+use tracing::Instrument;
 use uuid::Uuid;
 
 use super::deliveries::load;
@@ -76,9 +77,10 @@ pub async fn add(
     })?;
     let delivery_id = id.into_inner();
     let actor = principal.subject;
-    // The addition runs as a task of its own, so a client that disconnects
-    // does not stop it between rewriting the files and recording them.
-    actix_web::rt::spawn(async move {
+    // The addition runs as a task of its own, in the request's span, so a
+    // client that disconnects does not stop it between rewriting the files
+    // and recording them.
+    let addition = async move {
         let lock = RecipientLock::acquire(&state.pool, delivery_id).await?;
         let added = add_locked(&state, delivery_id, subject, key, actor).await;
         // The addition's own outcome is the response, and a failed unlock
@@ -87,9 +89,10 @@ pub async fn add(
             tracing::error!(%delivery_id, %error, "releasing the recipient lock failed");
         }
         added
-    })
-    .await
-    .map_err(|error| ApiError::Internal(format!("adding a recipient stopped: {error}")))?
+    };
+    actix_web::rt::spawn(addition.instrument(tracing::Span::current()))
+        .await
+        .map_err(|error| ApiError::Internal(format!("adding a recipient stopped: {error}")))?
 }
 
 /// Adds `subject` with `key` to the delivery, under its recipient lock.
