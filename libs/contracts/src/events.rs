@@ -131,7 +131,7 @@ pub struct Permit {
 impl Permit {
     /// Returns the names of the registries the permit draws on, in permit
     /// order. Runs, releases and deliveries record them, so that a steward
-    /// sees those of its own registries.
+    /// lists only those of its own registries.
     pub fn registry_names(&self) -> Vec<String> {
         self.registries
             .iter()

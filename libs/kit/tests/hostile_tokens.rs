@@ -3,7 +3,6 @@
 //! an [`Authenticator`] that trusts a mock OIDC issuer on 127.0.0.1 with a
 //! generated RSA key, and development tokens with the same flaws.
 
-use hap_kit::Secret;
 use hap_kit::auth::{AuthSettings, Authenticator, Role, issue_dev_token};
 use hap_testkit::{MockIssuer, hostile_tokens};
 use jsonwebtoken::{EncodingKey, Header};
@@ -16,12 +15,9 @@ fn settings(issuer: &MockIssuer) -> AuthSettings {
     AuthSettings {
         issuer: Some(issuer.url().to_owned()),
         audience: Some(AUDIENCE.into()),
-        roles_claim: "roles".into(),
-        registries_claim: "registries".into(),
         // The development issuer is on too, so a token cannot reach it by
         // naming its issuer.
-        dev_secret: Some(Secret::new(DEV_SECRET)),
-        dev_issuer: "hap-dev".into(),
+        ..AuthSettings::development(DEV_SECRET)
     }
 }
 

@@ -3,7 +3,6 @@
 //! problem responses for malformed input, on a real server on 127.0.0.1.
 
 use actix_web::{HttpResponse, web};
-use hap_kit::Secret;
 use hap_kit::auth::{AuthSettings, Authenticator, Principal, Role, issue_dev_token};
 use hap_kit::http::server::Common;
 use hap_kit::http::{BodyLimit, HttpSettings, Readiness, ReadinessCheck, bind, serve};
@@ -65,14 +64,7 @@ fn start_with(readiness: Readiness) -> String {
     let listener = bind(&settings).unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     let common = Common {
-        authenticator: web::Data::new(Authenticator::new(AuthSettings {
-            issuer: None,
-            audience: None,
-            roles_claim: "roles".into(),
-            registries_claim: "registries".into(),
-            dev_secret: Some(Secret::new(SECRET)),
-            dev_issuer: "hap-dev".into(),
-        })),
+        authenticator: web::Data::new(Authenticator::new(AuthSettings::development(SECRET))),
         readiness,
         registry: prometheus::Registry::new(),
     };

@@ -214,8 +214,8 @@ impl AccessProbe<'_> {
     }
 
     /// Signs a probe token. A steward's token names every registry, so a
-    /// steward cell tests the role rule of the table; the services test
-    /// the registry scope of stewards on their own.
+    /// steward cell tests the role rule of the table. The services test the
+    /// registry scope of stewards in tests of their own.
     fn token(&self, subject: &str, roles: &[Role], secret: &str) -> String {
         let registries = Registry::ALL.map(Registry::name);
         issue_dev_steward_token(secret, "hap-dev", subject, roles, &registries, 600)

@@ -1,7 +1,7 @@
 //! Tokens of the development issuer for tests.
 //!
 //! A steward's token names the registries it looks after, and the services
-//! refuse a steward the records of any other registry. [`role_token`]
+//! reject a steward's request for the records of any other registry. [`role_token`]
 //! names every registry, for tests of what a role may do;
 //! [`steward_token`] names the registries a test chooses, for tests of
 //! that scope.

@@ -19,7 +19,7 @@ fn stored_events(service: &TestService) -> i64 {
         .unwrap()
 }
 
-fn assert_refused_for_registry(reply: &common::Reply, registry: &str) {
+fn assert_forbidden_for_registry(reply: &common::Reply, registry: &str) {
     assert_eq!(reply.status, 403, "{:?}", reply.body);
     assert_eq!(reply.body["type"], "urn:hap:problem:forbidden");
     let detail = reply.body["detail"].as_str().unwrap();
@@ -35,9 +35,9 @@ async fn steward_imports_only_into_own_registry() {
     let cancer_steward = service.steward_token("steward-cancer", &["cancer"]);
     let quality_steward = service.steward_token("steward-quality", &["quality"]);
 
-    let refused = service.import("quality", &cancer_steward, &csv).await;
+    let forbidden = service.import("quality", &cancer_steward, &csv).await;
 
-    assert_refused_for_registry(&refused, "quality");
+    assert_forbidden_for_registry(&forbidden, "quality");
     assert_eq!(stored_events(&service), 0);
     let imports: i64 = consent_imports::table
         .count()
@@ -81,14 +81,14 @@ async fn steward_reads_history_only_in_own_registry() {
     let path = "/v1/registries/quality/consent-history";
     let body = json!({"person_id": person});
 
-    let refused = service
+    let forbidden = service
         .post_json(
             path,
             &service.steward_token("steward-cancer", &["cancer"]),
             &body,
         )
         .await;
-    assert_refused_for_registry(&refused, "quality");
+    assert_forbidden_for_registry(&forbidden, "quality");
 
     let allowed = service
         .post_json(

@@ -123,9 +123,9 @@ async fn steward_of_another_registry_reads_no_log() {
         format!("/v1/deliveries/{id}/downloads"),
         format!("/v1/deliveries/{id}/events"),
     ] {
-        let refused = service.get(&path, Some(&birth_steward), &[]).await;
-        assert_eq!(refused.status, 404, "{path}: {}", refused.text());
-        assert!(!refused.text().contains("alice"), "{}", refused.text());
+        let hidden = service.get(&path, Some(&birth_steward), &[]).await;
+        assert_eq!(hidden.status, 404, "{path}: {}", hidden.text());
+        assert!(!hidden.text().contains("alice"), "{}", hidden.text());
         let allowed = service.get(&path, Some(&cancer_steward), &[]).await;
         assert_eq!(allowed.status, 200, "{path}: {}", allowed.text());
     }
@@ -140,11 +140,11 @@ async fn steward_of_another_registry_reads_no_log() {
     assert_eq!(listed.json()["items"], serde_json::json!([]));
 
     // The log across deliveries: only for a registry the token names.
-    let refused = service
+    let forbidden = service
         .get("/v1/downloads?registry=cancer", Some(&birth_steward), &[])
         .await;
-    assert_eq!(refused.status, 403, "{}", refused.text());
-    let detail = refused.json()["detail"].as_str().unwrap().to_owned();
+    assert_eq!(forbidden.status, 403, "{}", forbidden.text());
+    let detail = forbidden.json()["detail"].as_str().unwrap().to_owned();
     assert!(detail.contains("only birth"), "{detail}");
     assert!(detail.contains("`cancer`"), "{detail}");
     let allowed = service

@@ -5,7 +5,6 @@
 
 use std::process::Command;
 
-use hap_kit::Secret;
 use hap_kit::auth::{AuthSettings, Authenticator, Role};
 
 const SECRET: &str = "a-development-secret-of-enough-length";
@@ -26,14 +25,7 @@ fn token(args: &[&str]) -> String {
 }
 
 fn authenticator() -> Authenticator {
-    Authenticator::new(AuthSettings {
-        issuer: None,
-        audience: None,
-        roles_claim: "roles".into(),
-        registries_claim: "registries".into(),
-        dev_secret: Some(Secret::new(SECRET)),
-        dev_issuer: "hap-dev".into(),
-    })
+    Authenticator::new(AuthSettings::development(SECRET))
 }
 
 #[tokio::test]

@@ -132,10 +132,9 @@ pub fn registry_scope(
     )))
 }
 
-/// Returns the registries a list is limited to for this caller: `None`
-/// for a caller with one of the `unscoped` roles, who reads the records of
-/// every registry, and otherwise the registries its token names as a
-/// steward, none for a caller without the steward role.
+/// Returns the registries whose records this caller may list. `None`
+/// means every registry, for a caller with one of the `unscoped` roles.
+/// A steward gets the registries its token names, and any other caller none.
 pub fn readable_registries(principal: &Principal, unscoped: &[Role]) -> Option<Vec<String>> {
     if unscoped.iter().any(|role| principal.has(*role)) {
         None
@@ -313,7 +312,7 @@ mod tests {
     }
 
     #[test]
-    fn registry_scope_refuses_steward_of_another_registry() {
+    fn registry_scope_rejects_steward_of_other_registry() {
         let problem = registry_scope(&steward_of(&["cancer"]), "quality", &[]).unwrap_err();
         assert_eq!(problem.status, 403);
         let detail = problem.detail;

@@ -27,6 +27,22 @@ pub struct AuthSettings {
     pub dev_issuer: String,
 }
 
+impl AuthSettings {
+    /// Returns settings that trust the development issuer alone, signing
+    /// with `secret`, with the default claim paths (`roles`, `registries`)
+    /// and issuer name (`hap-dev`). Tests and local tools use them.
+    pub fn development(secret: &str) -> Self {
+        AuthSettings {
+            issuer: None,
+            audience: None,
+            roles_claim: "roles".into(),
+            registries_claim: "registries".into(),
+            dev_secret: Some(Secret::new(secret)),
+            dev_issuer: "hap-dev".into(),
+        }
+    }
+}
+
 /// The reason a bearer token was rejected. The text goes into 401 responses,
 /// so it names the failed check and never echoes the token.
 #[derive(Debug, thiserror::Error)]
@@ -164,8 +180,8 @@ fn principal_from(claims: &Value, settings: &AuthSettings) -> Result<Principal, 
     })
 }
 
-/// The strings of the array at the dot path `path`; none when the claim is
-/// missing or not an array.
+/// Returns the strings of the array at the dot path `path`, or none when
+/// the claim is missing or not an array.
 fn names_at<'a>(claims: &'a Value, path: &str) -> impl Iterator<Item = &'a str> {
     path.split('.')
         .try_fold(claims, |value, part| value.get(part))
@@ -181,14 +197,7 @@ mod tests {
     use crate::auth::issue_dev_token;
 
     fn dev_settings() -> AuthSettings {
-        AuthSettings {
-            issuer: None,
-            audience: None,
-            roles_claim: "roles".into(),
-            registries_claim: "registries".into(),
-            dev_secret: Some(Secret::new("a-development-secret-of-enough-length")),
-            dev_issuer: "hap-dev".into(),
-        }
+        AuthSettings::development("a-development-secret-of-enough-length")
     }
 
     #[tokio::test]

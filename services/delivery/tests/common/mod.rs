@@ -176,7 +176,7 @@ impl TestService {
         hap_testkit::dev_tokens::role_token(DEV_SECRET, subject, role, 60)
     }
 
-    /// A steward token that names only `registries`.
+    /// Signs a steward token that names only `registries`.
     pub fn steward_token(&self, subject: &str, registries: &[&str]) -> String {
         hap_testkit::dev_tokens::steward_token(DEV_SECRET, subject, registries, 60)
     }
